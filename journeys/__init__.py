@@ -1,0 +1,8 @@
+"""Journeys: deterministic workflow code only (no I/O, no clock, no randomness but ``workflow.*``).
+
+Importing this package registers every journey in :data:`journeys.kit.JOURNEYS`.
+"""
+
+from journeys import registration
+
+__all__ = ["registration"]

@@ -1,0 +1,46 @@
+"""The journey authoring kit: everything a product team imports to write a journey.
+
+See ``docs/authoring.md`` for a walk-through.
+"""
+
+from journeys.kit.emails import normalize_email
+from journeys.kit.errors import ErrorCode
+from journeys.kit.journey import Event, EventEnvelope, Journey, JourneyStart, StepTimedOut
+from journeys.kit.outcomes import Outcome, expired, failed, signed_in
+from journeys.kit.registry import JOURNEYS, journey
+from journeys.kit.screens import (
+    Action,
+    Choice,
+    FieldView,
+    InvalidSubmission,
+    Screen,
+    ScreenView,
+    Sealed,
+    Submission,
+    field,
+)
+
+__all__ = [
+    "JOURNEYS",
+    "Action",
+    "Choice",
+    "ErrorCode",
+    "Event",
+    "EventEnvelope",
+    "FieldView",
+    "InvalidSubmission",
+    "Journey",
+    "JourneyStart",
+    "Outcome",
+    "Screen",
+    "ScreenView",
+    "Sealed",
+    "StepTimedOut",
+    "Submission",
+    "expired",
+    "failed",
+    "field",
+    "journey",
+    "normalize_email",
+    "signed_in",
+]

@@ -1,0 +1,15 @@
+"""Error codes the web layer branches on (``err.cause.type``), never on message text."""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Machine-readable failure types carried by ``ApplicationError.type``."""
+
+    STALE_SUBMISSION = "STALE_SUBMISSION"
+    INVALID_SUBMISSION = "INVALID_SUBMISSION"
+    JOURNEY_FINISHED = "JOURNEY_FINISHED"
+    UNKNOWN_EVENT = "UNKNOWN_EVENT"
+    SEAL_EXPIRED = "SEAL_EXPIRED"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    EMAIL_TAKEN = "EMAIL_TAKEN"

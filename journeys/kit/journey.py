@@ -1,0 +1,371 @@
+"""The ``Journey`` base class: a workflow whose ``run`` reads like a script of screens and steps.
+
+The base owns the conversation with the web layer so a journey author never writes a handler:
+
+* ``submit`` (update): one form post; its validator rejects a stale screen, a replayed post or a
+  malformed form *before* anything enters history, and the handler returns the next screen, so one
+  HTTP POST is one update round-trip.
+* ``deliver`` (update): an out-of-band event such as an email link clicked on another device.
+* ``open`` (update, used with update-with-start) and ``view`` (query): the current screen.
+
+Authors call :meth:`Journey.ask`, :meth:`Journey.wait_for`, :meth:`Journey.show`,
+:meth:`Journey.step` and :meth:`Journey.finish`; each keeps the ``JourneyStep``/``JourneyStatus``
+search attributes and the Temporal UI's current details in step with what the customer sees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from journeys.kit.errors import ErrorCode
+    from journeys.kit.outcomes import Outcome
+    from journeys.kit.screens import InvalidSubmission, Screen, ScreenView, Submission
+    from journeys.kit.search import (
+        CUSTOMER_ID,
+        EMAIL_LOOKUP,
+        JOURNEY_NAME,
+        JOURNEY_STATUS,
+        JOURNEY_STEP,
+    )
+
+S = TypeVar("S", bound=Screen)
+E = TypeVar("E", bound="Event")
+A = TypeVar("A")
+R = TypeVar("R")
+
+DEFAULT_ACTIVITY_TIMEOUT = timedelta(seconds=30)
+DEFAULT_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=30),
+    maximum_attempts=20,
+)
+
+
+class Event(BaseModel):
+    """An out-of-band event a journey can wait for (subclass it; the class name is its name)."""
+
+    @classmethod
+    def event_name(cls) -> str:
+        """The name the web layer uses when delivering this event."""
+        return cls.__name__
+
+
+class EventEnvelope(BaseModel):
+    """An event on the wire: its name and its fields (secrets already sealed)."""
+
+    name: str
+    data: dict[str, Any] = {}
+
+
+class StepTimedOut(Exception):
+    """Raised by :meth:`Journey.ask`/:meth:`Journey.wait_for` when the customer took too long."""
+
+
+class JourneyStart(BaseModel):
+    """The input every journey starts with; journeys needing more subclass it."""
+
+    return_to: str = "/account"
+
+
+class Journey:
+    """Base class of every journey workflow (see the module docstring for the protocol)."""
+
+    journey_name: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        self._seq = 0
+        self._view: ScreenView | None = None
+        self._screen: type[Screen] | None = None
+        self._accepting = False
+        self._expects: dict[str, type[Event]] = {}
+        self._answer: Submission | None = None
+        self._event: EventEnvelope | None = None
+        self._finished = False
+        self._step = ""
+        self._status = ""
+
+    # ----- handlers the web layer talks to -------------------------------------------------
+
+    @workflow.update
+    async def open(self) -> ScreenView:
+        """Return the first screen once the journey has drawn it (used by update-with-start)."""
+        await workflow.wait_condition(lambda: self._view is not None)
+        assert self._view is not None
+        return self._view
+
+    @workflow.query
+    def view(self) -> ScreenView | None:
+        """The screen the customer should see now; cheap, and never written to history."""
+        return self._view
+
+    @workflow.update
+    async def submit(self, submission: Submission) -> ScreenView:
+        """Hand a form post to the waiting ``ask`` and return the screen that follows it."""
+        self._check_current(submission)
+        self._answer = submission
+        self._accepting = False
+        return await self._view_after(submission.seq)
+
+    @submit.validator
+    def _validate_submit(self, submission: Submission) -> None:
+        self._check_current(submission)
+        assert self._screen is not None
+        try:
+            self._screen.parse(submission)
+        except InvalidSubmission as exc:
+            raise ApplicationError(
+                str(exc),
+                {"fields": exc.field_errors, "form": exc.form_errors},
+                type=ErrorCode.INVALID_SUBMISSION,
+                non_retryable=True,
+            ) from None
+
+    @workflow.update
+    async def deliver(self, event: EventEnvelope) -> ScreenView:
+        """Hand an out-of-band event to the waiting ``wait_for`` and return the next screen."""
+        self._check_expected(event)
+        seq = self._seq
+        self._event = event
+        self._accepting = False
+        return await self._view_after(seq)
+
+    @deliver.validator
+    def _validate_deliver(self, event: EventEnvelope) -> None:
+        self._check_expected(event)
+
+    # ----- the authoring API ---------------------------------------------------------------
+
+    async def ask(
+        self,
+        screen: type[S],
+        *,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        form_errors: list[str] | None = None,
+        notice: str = "",
+        context: dict[str, str] | None = None,
+        timeout: timedelta | None = None,
+        why: str = "",
+    ) -> S:
+        """Show ``screen`` and wait for a valid submission of it.
+
+        Raises :class:`StepTimedOut` after ``timeout``; late posts are then rejected as stale.
+        """
+        answer = await self._present(
+            screen, {}, values, errors, form_errors, notice, context, timeout, why
+        )
+        assert isinstance(answer, screen)
+        return answer
+
+    async def wait_for(
+        self,
+        event: type[E],
+        *,
+        screen: type[S],
+        timeout: timedelta,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        form_errors: list[str] | None = None,
+        notice: str = "",
+        context: dict[str, str] | None = None,
+        why: str = "",
+    ) -> E | S:
+        """Show ``screen`` live while waiting for ``event``; whichever arrives first is returned.
+
+        The screen may itself accept input (e.g. "enter the code we emailed, or click the link").
+        """
+        answer = await self._present(
+            screen,
+            {event.event_name(): event},
+            values,
+            errors,
+            form_errors,
+            notice,
+            context,
+            timeout,
+            why,
+        )
+        assert isinstance(answer, event | screen)
+        return answer
+
+    def show(self, screen: type[Screen], *, context: dict[str, str] | None = None) -> None:
+        """Show a screen that needs no answer while the journey works or ends."""
+        self._seq += 1
+        self._screen = screen
+        self._accepting = False
+        self._expects = {}
+        self._view = screen.render(journey=self.journey_name, seq=self._seq, context=context)
+
+    async def step(
+        self,
+        activity: Callable[[A], Awaitable[R]],
+        arg: A,
+        *,
+        timeout: timedelta = DEFAULT_ACTIVITY_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        why: str = "",
+    ) -> R:
+        """Run one side effect as an activity with an explicit timeout and retry policy.
+
+        Activities must be idempotent: Temporal may run one more than once.
+        """
+        if why:
+            self._mark(self._step, self._status, why)
+        return await workflow.execute_activity(
+            activity, arg, start_to_close_timeout=timeout, retry_policy=retry
+        )
+
+    def identify(self, *, customer_id: str | None = None, email_lookup: str | None = None) -> None:
+        """Record who this journey is about, so support can find it in the Temporal UI."""
+        updates = []
+        if customer_id:
+            updates.append(CUSTOMER_ID.value_set(customer_id))
+        if email_lookup:
+            updates.append(EMAIL_LOOKUP.value_set(email_lookup))
+        if updates:
+            workflow.upsert_search_attributes(updates)
+
+    async def finish(self, outcome: Outcome, *, screen: type[Screen] | None = None) -> Outcome:
+        """End the journey: publish the final view and let in-flight handlers answer first."""
+        status = {"signed_in": "completed", "redirect": "completed"}.get(outcome.kind, outcome.kind)
+        self._seq += 1
+        self._finished = True
+        self._accepting = False
+        self._expects = {}
+        view_status = "done" if status == "completed" else status
+        title = screen.title if screen else _FINAL_TITLES[outcome.kind]
+        self._view = ScreenView(
+            journey=self.journey_name,
+            screen=screen.screen_name() if screen else outcome.kind,
+            seq=self._seq,
+            title=title,
+            intro=screen.intro if screen else outcome.reason,
+            status=view_status,  # type: ignore[arg-type]
+            outcome=outcome.model_dump(),
+        )
+        self._mark(self._step or "finish", status, outcome.reason or title)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return outcome
+
+    # ----- internals -----------------------------------------------------------------------
+
+    async def _present(
+        self,
+        screen: type[S],
+        events: dict[str, type[Event]],
+        values: dict[str, str] | None,
+        errors: dict[str, str] | None,
+        form_errors: list[str] | None,
+        notice: str,
+        context: dict[str, str] | None,
+        timeout: timedelta | None,
+        why: str,
+    ) -> Event | Screen:
+        self._seq += 1
+        self._screen = screen
+        self._expects = events
+        status = "waiting" if events else "active"
+        self._view = screen.render(
+            journey=self.journey_name,
+            seq=self._seq,
+            values=values,
+            errors=errors,
+            form_errors=form_errors,
+            notice=notice,
+            context=context,
+            status=status,
+            live=bool(events),
+        )
+        self._accepting = True
+        self._mark(screen.screen_name(), status, why or screen.title)
+        try:
+            await workflow.wait_condition(
+                lambda: self._answer is not None or self._event is not None, timeout=timeout
+            )
+        except asyncio.TimeoutError:
+            self._accepting = False
+            self._expects = {}
+            raise StepTimedOut(screen.screen_name()) from None
+        self._accepting = False
+        self._expects = {}
+        if self._event is not None:
+            envelope, self._event = self._event, None
+            return events[envelope.name].model_validate(envelope.data)
+        assert self._answer is not None
+        submission, self._answer = self._answer, None
+        return screen.parse(submission)
+
+    async def _view_after(self, seq: int) -> ScreenView:
+        await workflow.wait_condition(
+            lambda: self._finished or (self._view is not None and self._view.seq > seq)
+        )
+        assert self._view is not None
+        return self._view
+
+    def _check_current(self, submission: Submission) -> None:
+        if self._finished:
+            raise ApplicationError(
+                "This journey has already finished.",
+                type=ErrorCode.JOURNEY_FINISHED,
+                non_retryable=True,
+            )
+        view = self._view
+        if (
+            not self._accepting
+            or view is None
+            or submission.seq != view.seq
+            or submission.screen != view.screen
+        ):
+            raise ApplicationError(
+                "This page is out of date: it was already submitted or replaced by a newer one.",
+                type=ErrorCode.STALE_SUBMISSION,
+                non_retryable=True,
+            )
+
+    def _check_expected(self, event: EventEnvelope) -> None:
+        if self._finished:
+            raise ApplicationError(
+                "This journey has already finished.",
+                type=ErrorCode.JOURNEY_FINISHED,
+                non_retryable=True,
+            )
+        if not self._accepting or event.name not in self._expects:
+            raise ApplicationError(
+                f"This journey is not waiting for {event.name!r} now.",
+                type=ErrorCode.UNKNOWN_EVENT,
+                non_retryable=True,
+            )
+
+    def _mark(self, step: str, status: str, why: str) -> None:
+        updates = []
+        if not self._step and not self._status:
+            updates.append(JOURNEY_NAME.value_set(self.journey_name))
+        if step != self._step:
+            updates.append(JOURNEY_STEP.value_set(step))
+        if status != self._status:
+            updates.append(JOURNEY_STATUS.value_set(status))
+        if updates:
+            workflow.upsert_search_attributes(updates)
+        self._step, self._status = step, status
+        workflow.set_current_details(
+            f"**{self.journey_name}** · step `{step}` · {status}\n\n{why}".strip()
+        )
+
+
+_FINAL_TITLES = {
+    "signed_in": "You are signed in",
+    "redirect": "Done",
+    "expired": "This journey has expired",
+    "failed": "This journey could not be completed",
+}
+

@@ -1,0 +1,271 @@
+"""Registration: email + password, prove the email (code or link, any device), accept the terms.
+
+An email that already has an account walks through the very same screens and timing; only the
+email differs ("you already have an account"), so the pages never reveal who is registered.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from pydantic import field_validator
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from journeys.kit import (
+        Action,
+        Event,
+        Journey,
+        JourneyStart,
+        Outcome,
+        Screen,
+        Sealed,
+        StepTimedOut,
+        expired,
+        failed,
+        field,
+        journey,
+        normalize_email,
+        signed_in,
+    )
+    from journeys.kit.errors import ErrorCode
+    from workers.activities.consent import ConsentActivities, PurposeGrant, RecordConsents
+    from workers.activities.identity import CreateCustomer, IdentityActivities, StageRegistration
+    from workers.activities.verification import (
+        CheckCode,
+        CheckLink,
+        CheckResult,
+        SendCode,
+        SentCode,
+        VerificationActivities,
+    )
+
+TERMS = PurposeGrant(purpose="terms", version="2026-01", granted=True)
+SIGN_UP_TIMEOUT = timedelta(hours=1)
+TERMS_TIMEOUT = timedelta(hours=1)
+RESEND_COOLDOWN = timedelta(seconds=30)
+MAX_SENDS = 5
+
+
+class SignUp(Screen):
+    """The first screen: who you are and the password you want."""
+
+    title = "Create your account"
+    intro = "Use your email address and a password of at least 8 characters."
+    actions = (Action(name="submit", label="Create account"),)
+
+    email: str = field(kind="email", label="Email", autocomplete="email", max_length=254)
+    password: Sealed = field(
+        kind="password",
+        label="Password",
+        autocomplete="new-password",
+        min_length=8,
+        max_length=256,
+        policy="new-password",
+        help="At least 8 characters; long passphrases are welcome.",
+    )
+
+    @field_validator("email")
+    @classmethod
+    def _normalize(cls, value: str) -> str:
+        return normalize_email(value)
+
+
+class CheckYourEmail(Screen):
+    """Waits for the code to be typed here or the link to be opened on any device."""
+
+    title = "Check your email"
+    intro = (
+        "We sent a 6-digit code and a link to {email}. Enter the code below, or open the link "
+        "on any device; this page moves on by itself."
+    )
+    actions = (
+        Action(name="submit", label="Verify"),
+        Action(name="resend", label="Send a new code", validate_fields=False, primary=False),
+    )
+
+    code: Sealed = field(
+        kind="otp",
+        label="6-digit code",
+        autocomplete="one-time-code",
+        inputmode="numeric",
+        min_length=6,
+        max_length=6,
+        policy="digits",
+    )
+
+
+class EmailLinkClicked(Event):
+    """The link from the email was opened (on this or another device)."""
+
+    token: Sealed
+
+
+class AcceptTerms(Screen):
+    """Required consents, recorded append-only once the customer exists."""
+
+    title = "One last step"
+    intro = "Please read and accept our terms to finish creating your account."
+    actions = (Action(name="submit", label="Accept and continue"),)
+
+    terms: bool = field(
+        kind="consent",
+        label=f"I accept the Terms of Service (version {TERMS.version}).",
+        autocomplete=None,
+    )
+
+    @field_validator("terms")
+    @classmethod
+    def _must_accept(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("You must accept the Terms of Service to create an account.")
+        return value
+
+
+@journey("registration")
+class Registration(Journey):
+    """The registration journey (see the module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sends = 0
+        self._sent_at = datetime.min.replace(tzinfo=UTC)
+
+    @workflow.run
+    async def run(self, start: JourneyStart) -> Outcome:
+        """Sign up, verify the email, accept the terms, then sign the new customer in."""
+        journey_id = workflow.info().workflow_id
+        try:
+            email, existing = await self._sign_up(journey_id)
+            verdict = await self._verify_email(journey_id, email, existing)
+            if verdict is not None:
+                return await self.finish(verdict)
+            await self.ask(AcceptTerms, timeout=TERMS_TIMEOUT)
+        except StepTimedOut as timeout:
+            return await self.finish(expired(journey_id, f"No answer at step {timeout}."))
+        try:
+            created = await self.step(
+                IdentityActivities.create_customer,
+                CreateCustomer(journey_id=journey_id),
+                why="Creating the customer",
+            )
+        except ActivityError as err:
+            if _error_type(err) == ErrorCode.EMAIL_TAKEN:
+                return await self.finish(
+                    failed(journey_id, "An account with this email already exists. Sign in.")
+                )
+            raise
+        self.identify(customer_id=created.customer_id)
+        await self.step(
+            ConsentActivities.record,
+            RecordConsents(
+                customer_id=created.customer_id,
+                journey_id=journey_id,
+                channel="registration",
+                grants=[TERMS],
+            ),
+            why="Recording consent to the terms",
+        )
+        return await self.finish(
+            signed_in(journey_id, created.customer_id, amr=["pwd", "email"], to=start.return_to)
+        )
+
+    async def _sign_up(self, journey_id: str) -> tuple[str, bool]:
+        errors: dict[str, str] = {}
+        values: dict[str, str] = {}
+        while True:
+            signup = await self.ask(SignUp, values=values, errors=errors, timeout=SIGN_UP_TIMEOUT)
+            try:
+                staged = await self.step(
+                    IdentityActivities.stage_registration,
+                    StageRegistration(
+                        journey_id=journey_id, email=signup.email, password=signup.password
+                    ),
+                    why="Hashing the password",
+                )
+            except ActivityError as err:
+                if _error_type(err) in {ErrorCode.WEAK_PASSWORD, ErrorCode.SEAL_EXPIRED}:
+                    values, errors = {"email": signup.email}, {"password": _message(err)}
+                    continue
+                raise
+            self.identify(email_lookup=staged.email_lookup)
+            return signup.email, staged.existing
+
+    async def _verify_email(self, journey_id: str, email: str, existing: bool) -> Outcome | None:
+        """Return ``None`` once the email is proven, or the outcome that ends the journey."""
+        sent = await self._send(journey_id, email, existing)
+        context = {"email": _mask(email)}
+        errors: dict[str, str] = {}
+        notice = ""
+        while True:
+            remaining = sent.link_expires_at - workflow.now()
+            answer = await self.wait_for(
+                EmailLinkClicked,
+                screen=CheckYourEmail,
+                timeout=max(remaining, timedelta(seconds=1)),
+                context=context,
+                errors=errors,
+                notice=notice,
+                why="Waiting for the code or the link from the email",
+            )
+            errors, notice = {}, ""
+            if isinstance(answer, CheckYourEmail) and answer.action == "resend":
+                if self._sends >= MAX_SENDS:
+                    return failed(journey_id, "Too many codes were requested. Please start again.")
+                wait = (self._sent_at + RESEND_COOLDOWN) - workflow.now()
+                if wait > timedelta(0):
+                    notice = f"Please wait {int(wait.total_seconds()) + 1} s before asking again."
+                    continue
+                sent = await self._send(journey_id, email, existing)
+                notice = "We sent you a new code."
+                continue
+            result = await self._check(journey_id, answer)
+            if result.ok:
+                return None
+            if result.reason == "exhausted" and self._sends >= MAX_SENDS:
+                return failed(journey_id, "Too many wrong codes. Please start again.")
+            errors = {"code": result.message}
+
+    async def _send(self, journey_id: str, email: str, existing: bool) -> SentCode:
+        self._sends += 1
+        self._sent_at = workflow.now()
+        return await self.step(
+            VerificationActivities.send_code,
+            SendCode(
+                verification_id=str(workflow.uuid4()),
+                journey_id=journey_id,
+                journey=self.journey_name,
+                email=email,
+                template="already_registered" if existing else "verify_email",
+            ),
+            why="Emailing the verification code",
+        )
+
+    async def _check(self, journey_id: str, answer: CheckYourEmail | EmailLinkClicked) -> CheckResult:
+        if isinstance(answer, EmailLinkClicked):
+            return await self.step(
+                VerificationActivities.check_link,
+                CheckLink(journey_id=journey_id, token=answer.token),
+                why="Checking the email link",
+            )
+        return await self.step(
+            VerificationActivities.check_code,
+            CheckCode(journey_id=journey_id, code=answer.code),
+            why="Checking the code",
+        )
+
+
+def _mask(email: str) -> str:
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}{'•' * min(max(len(local) - 1, 1), 6)}@{domain}"
+
+
+def _error_type(err: ActivityError) -> str | None:
+    cause = err.cause
+    return cause.type if isinstance(cause, ApplicationError) else None
+
+
+def _message(err: ActivityError) -> str:
+    cause = err.cause
+    return cause.message if isinstance(cause, ApplicationError) else "Please try again."

@@ -1,0 +1,236 @@
+"""Email verification: one-time codes and links, sent once, checked with attempt limits.
+
+Codes are 6 digits from the OS CSPRNG, links carry 256-bit tokens; the database keeps only keyed
+hashes of both. The workflow never sees either: codes typed by the customer and tokens from clicked
+links arrive sealed, and are opened here.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+from sqlmodel import select
+from temporalio import activity
+
+from journeys.kit.screens import Sealed
+from workers.activities.base import ActivityGroup
+from workers.activities.messaging import Mailer
+from workers.security.hashing import keyed_hash, matches
+from workers.security.sealing import SealError
+from workers.settings import Settings
+from workers.store.models import Verification, utcnow
+
+
+class SendCode(BaseModel):
+    """Send a code and link for ``journey`` to ``email``; ``verification_id`` makes it idempotent.
+
+    ``template`` is ``verify_email`` normally and ``already_registered`` when the email already
+    has an account: that message carries no code, and the code stored for it can never match.
+    """
+
+    verification_id: str
+    journey_id: str
+    journey: str
+    email: str
+    template: str
+
+
+class SentCode(BaseModel):
+    """When the code stops working and when the link does."""
+
+    verification_id: str
+    code_expires_at: datetime
+    link_expires_at: datetime
+
+
+class CheckCode(BaseModel):
+    """A code the customer typed, sealed by the web layer."""
+
+    journey_id: str
+    code: Sealed
+
+
+class CheckLink(BaseModel):
+    """A link token from a clicked email, sealed by the web layer."""
+
+    journey_id: str
+    token: Sealed
+
+
+class CheckResult(BaseModel):
+    """``reason`` is ``wrong``, ``expired``, ``exhausted`` or ``unreadable`` when not ``ok``."""
+
+    ok: bool
+    reason: str = ""
+    message: str = ""
+    attempts_left: int = 0
+
+
+class VerificationActivities(ActivityGroup):
+    """Issue and check email verifications."""
+
+    CODE_LIFETIME = timedelta(minutes=10)
+    LINK_LIFETIME = timedelta(hours=24)
+    MAX_ATTEMPTS = 5
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.mailer = Mailer(settings.smtp_url, settings.mail_from)
+
+    @activity.defn(name="verification.send_code")
+    def send_code(self, request: SendCode) -> SentCode:
+        """Create the code and link (once) and email them (until the mail server accepts)."""
+        with self.db() as session:
+            row = session.get(Verification, request.verification_id)
+            if row is None:
+                code, token = f"{secrets.randbelow(10**6):06d}", secrets.token_urlsafe(32)
+                row = self._new_row(request, code, token)
+                session.add(row)
+            elif row.sent_at is None:
+                code, token = self._undelivered(row, request)
+            result = SentCode(
+                verification_id=row.id,
+                code_expires_at=row.code_expires_at,
+                link_expires_at=row.link_expires_at,
+            )
+            if row.sent_at is not None:
+                return result
+        link = f"{self.settings.base_url}/j/{request.journey}/{request.journey_id}/link?token={token}"
+        self.mailer.send(
+            request.template,
+            to=request.email,
+            code=code,
+            link=link,
+            minutes=int(self.CODE_LIFETIME.total_seconds() // 60),
+            base_url=self.settings.base_url,
+        )
+        with self.db() as session:
+            row = session.get(Verification, request.verification_id)
+            assert row is not None
+            row.sent_at, row.undelivered = utcnow(), None
+            session.add(row)
+        self.audit(
+            f"{request.verification_id}:sent",
+            "verification.sent",
+            journey_id=request.journey_id,
+            template=request.template,
+        )
+        return result
+
+    @activity.defn(name="verification.check_code")
+    def check_code(self, request: CheckCode) -> CheckResult:
+        """Compare a typed code with the journey's newest verification, counting attempts."""
+        try:
+            code = self.sealer.open(request.code, journey_id=request.journey_id, field="code")
+        except SealError:
+            return CheckResult(ok=False, reason="unreadable", message="Please enter the code again.")
+        with self.db() as session:
+            row = session.exec(
+                select(Verification)
+                .where(Verification.journey_id == request.journey_id)
+                .order_by(Verification.created_at.desc())  # type: ignore[attr-defined]
+            ).first()
+            if row is None or row.consumed_at is not None:
+                return CheckResult(ok=False, reason="wrong", message="That code is not right.")
+            if row.attempts >= row.max_attempts:
+                return _exhausted()
+            if utcnow() > row.code_expires_at:
+                return CheckResult(
+                    ok=False, reason="expired", message="This code has expired. Send a new code."
+                )
+            row.attempts += 1
+            left = row.max_attempts - row.attempts
+            valid = row.purpose == "verify_email" and matches(
+                row.code_hash, self.verification_key, row.id, "code", code
+            )
+            if valid:
+                row.consumed_at = utcnow()
+            session.add(row)
+        if valid:
+            self.audit(f"{row.id}:verified", "email.verified", journey_id=request.journey_id)
+            return CheckResult(ok=True)
+        if left == 0:
+            return _exhausted()
+        plural = "attempt" if left == 1 else "attempts"
+        return CheckResult(
+            ok=False,
+            reason="wrong",
+            message=f"That code is not right. {left} {plural} left.",
+            attempts_left=left,
+        )
+
+    @activity.defn(name="verification.check_link")
+    def check_link(self, request: CheckLink) -> CheckResult:
+        """Accept a clicked link of this journey while it is unexpired and unused."""
+        try:
+            token = self.sealer.open(request.token, journey_id=request.journey_id, field="token")
+        except SealError:
+            return CheckResult(ok=False, reason="unreadable", message="Please open the link again.")
+        token_hash = keyed_hash(self.verification_key, "token", token)
+        with self.db() as session:
+            row = session.exec(
+                select(Verification).where(Verification.token_hash == token_hash)
+            ).first()
+            if row is None or row.journey_id != request.journey_id or row.purpose != "verify_email":
+                return CheckResult(ok=False, reason="wrong", message="This link is not valid.")
+            if row.consumed_at is not None:
+                return CheckResult(ok=False, reason="wrong", message="This link was already used.")
+            if utcnow() > row.link_expires_at:
+                return CheckResult(ok=False, reason="expired", message="This link has expired.")
+            row.consumed_at = utcnow()
+            session.add(row)
+            verification_id = row.id
+        self.audit(f"{verification_id}:verified", "email.verified", journey_id=request.journey_id)
+        return CheckResult(ok=True)
+
+    def _new_row(self, request: SendCode, code: str, token: str) -> Verification:
+        now = utcnow()
+        sealed = self.sealer.seal(
+            json.dumps({"code": code, "token": token}),
+            journey_id=request.journey_id,
+            field=f"undelivered:{request.verification_id}",
+        )
+        return Verification(
+            id=request.verification_id,
+            journey_id=request.journey_id,
+            purpose="verify_email" if request.template == "verify_email" else "decoy",
+            code_hash=keyed_hash(self.verification_key, request.verification_id, "code", code),
+            token_hash=keyed_hash(self.verification_key, "token", token),
+            undelivered=sealed.model_dump_json(),
+            code_expires_at=now + self.CODE_LIFETIME,
+            link_expires_at=now + self.LINK_LIFETIME,
+            max_attempts=self.MAX_ATTEMPTS,
+            created_at=now,
+        )
+
+    def _undelivered(self, row: Verification, request: SendCode) -> tuple[str, str]:
+        """The code and token of a row whose first send failed; fresh ones if the seal expired."""
+        try:
+            assert row.undelivered is not None
+            opened = self.sealer.open(
+                Sealed.model_validate_json(row.undelivered),
+                journey_id=request.journey_id,
+                field=f"undelivered:{row.id}",
+            )
+            data = json.loads(opened)
+            return str(data["code"]), str(data["token"])
+        except (SealError, AssertionError, ValueError):
+            code, token = f"{secrets.randbelow(10**6):06d}", secrets.token_urlsafe(32)
+            fresh = self._new_row(request, code, token)
+            row.code_hash, row.token_hash, row.undelivered = (
+                fresh.code_hash,
+                fresh.token_hash,
+                fresh.undelivered,
+            )
+            return code, token
+
+
+def _exhausted() -> CheckResult:
+    return CheckResult(
+        ok=False,
+        reason="exhausted",
+        message="Too many wrong attempts: this code no longer works. Send a new code.",
+    )

@@ -1,0 +1,1 @@
+"""Security primitives shared by the web layer and the activities."""

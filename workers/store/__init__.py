@@ -1,0 +1,1 @@
+"""The system of record: SQLModel tables, small repositories and Alembic migrations."""

@@ -1,0 +1,74 @@
+"""The worker process: runs every journey and every activity on one task queue."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+import journeys
+from journeys.kit import JOURNEYS
+from journeys.kit.converter import make_data_converter
+from journeys.kit.runner import workflow_runner
+from workers.activities.consent import ConsentActivities
+from workers.activities.identity import IdentityActivities
+from workers.activities.verification import VerificationActivities
+from workers.settings import Settings
+
+log = logging.getLogger("threshold.worker")
+
+
+async def connect(settings: Settings) -> Client:
+    """A Temporal client with our encrypting data converter."""
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=make_data_converter(settings.codec_keyring),
+    )
+
+
+def activities_for(settings: Settings) -> list[Any]:
+    """Every activity, bound to one instance of its group."""
+    identity = IdentityActivities(settings)
+    verification = VerificationActivities(settings)
+    consent = ConsentActivities(settings)
+    return [
+        identity.stage_registration,
+        identity.create_customer,
+        verification.send_code,
+        verification.check_code,
+        verification.check_link,
+        consent.record,
+    ]
+
+
+def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
+    """A worker for all journeys; synchronous activities run on ``executor``."""
+    assert journeys.registration  # importing the package registers the journeys
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=list(JOURNEYS.values()),
+        activities=activities_for(settings),
+        activity_executor=executor,
+        workflow_runner=workflow_runner(),
+        max_concurrent_activities=32,
+    )
+
+
+async def run_worker(settings: Settings) -> None:
+    """Connect and poll until cancelled (Ctrl-C / SIGTERM); in-flight activities finish first."""
+    client = await connect(settings)
+    with ThreadPoolExecutor(max_workers=32, thread_name_prefix="activity") as executor:
+        worker = build_worker(client, settings, executor)
+        log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
+        await worker.run()
+
+
+def main(settings: Settings) -> None:
+    """Entry point of ``threshold worker``."""
+    asyncio.run(run_worker(settings))
