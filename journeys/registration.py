@@ -15,7 +15,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from journeys.kit import (
         Action,
-        Event,
+        EmailLinkClicked,
         Journey,
         JourneyStart,
         Outcome,
@@ -94,12 +94,6 @@ class CheckYourEmail(Screen):
         max_length=6,
         policy="digits",
     )
-
-
-class EmailLinkClicked(Event):
-    """The link from the email was opened (on this or another device)."""
-
-    token: Sealed
 
 
 class AcceptTerms(Screen):
@@ -197,6 +191,7 @@ class Registration(Journey):
         sent = await self._send(journey_id, email, existing)
         context = {"email": _mask(email)}
         errors: dict[str, str] = {}
+        form_errors: list[str] = []
         notice = ""
         while True:
             remaining = sent.link_expires_at - workflow.now()
@@ -206,10 +201,11 @@ class Registration(Journey):
                 timeout=max(remaining, timedelta(seconds=1)),
                 context=context,
                 errors=errors,
+                form_errors=form_errors,
                 notice=notice,
                 why="Waiting for the code or the link from the email",
             )
-            errors, notice = {}, ""
+            errors, form_errors, notice = {}, [], ""
             if isinstance(answer, CheckYourEmail) and answer.action == "resend":
                 if self._sends >= MAX_SENDS:
                     return failed(journey_id, "Too many codes were requested. Please start again.")
@@ -225,7 +221,10 @@ class Registration(Journey):
                 return None
             if result.reason == "exhausted" and self._sends >= MAX_SENDS:
                 return failed(journey_id, "Too many wrong codes. Please start again.")
-            errors = {"code": result.message}
+            if isinstance(answer, EmailLinkClicked):
+                form_errors = [result.message]
+            else:
+                errors = {"code": result.message}
 
     async def _send(self, journey_id: str, email: str, existing: bool) -> SentCode:
         self._sends += 1

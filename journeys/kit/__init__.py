@@ -5,6 +5,7 @@ See ``docs/authoring.md`` for a walk-through.
 
 from journeys.kit.emails import normalize_email
 from journeys.kit.errors import ErrorCode
+from journeys.kit.events import EmailLinkClicked
 from journeys.kit.journey import Event, EventEnvelope, Journey, JourneyStart, StepTimedOut
 from journeys.kit.outcomes import Outcome, expired, failed, signed_in
 from journeys.kit.registry import JOURNEYS, journey
@@ -24,6 +25,7 @@ __all__ = [
     "JOURNEYS",
     "Action",
     "Choice",
+    "EmailLinkClicked",
     "ErrorCode",
     "Event",
     "EventEnvelope",

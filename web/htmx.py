@@ -1,0 +1,28 @@
+"""Small typed helpers for HTMX requests and responses."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+
+def is_htmx(request: Request) -> bool:
+    """An HTMX swap request (not a history restore, which needs the whole page)."""
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def redirect(request: Request, url: str) -> Response:
+    """303 for a plain browser; ``HX-Redirect`` for HTMX, which does not follow 303 into a page."""
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_local_path(url: str, default: str = "/account") -> str:
+    """Only same-site absolute paths are followed: no open redirects via ``//host`` or schemes."""
+    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return default

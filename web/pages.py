@@ -1,0 +1,113 @@
+"""Rendering: one template per page, and just its ``screen`` block for HTMX swaps.
+
+Templates render with ``StrictUndefined`` so a missing variable is an error in tests, not a blank.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.requests import Request
+from starlette.responses import Response
+
+from journeys.kit import ScreenView
+from web.csrf import Csrf
+from web.htmx import is_htmx
+from workers.settings import Settings
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+class Pages:
+    """Renders pages and journey screens with the context every template expects."""
+
+    def __init__(self, settings: Settings, csrf: Csrf) -> None:
+        self.settings = settings
+        self.csrf = csrf
+        env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+        )
+        self.templates = Jinja2Blocks(env=env)
+
+    def page(
+        self,
+        request: Request,
+        template: str,
+        context: dict[str, Any] | None = None,
+        *,
+        status: int = 200,
+        block: str | None = None,
+    ) -> Response:
+        """Render ``template`` (or one of its blocks) with the common context."""
+        full = {
+            "csrf_token": self.csrf.token_for(request),
+            "dev_mode": self.settings.environment == "development",
+            "dev_mail": bool(self.settings.dev_mail_dir),
+            **(context or {}),
+        }
+        response = self.templates.TemplateResponse(
+            request, template, full, status_code=status, block_name=block
+        )
+        self.csrf.persist(request, response)
+        return response
+
+    def screen(
+        self,
+        request: Request,
+        journey_id: str,
+        view: ScreenView,
+        *,
+        status: int = 200,
+        values: dict[str, str] | None = None,
+        field_errors: dict[str, str] | None = None,
+        form_errors: list[str] | None = None,
+    ) -> Response:
+        """Render a journey screen, overlaying errors and values from a rejected post."""
+        if values or field_errors or form_errors:
+            fields = [
+                f.model_copy(
+                    update={
+                        "value": "" if f.secret else (values or {}).get(f.name, f.value),
+                        "error": (field_errors or {}).get(f.name, f.error),
+                    }
+                )
+                for f in view.fields
+            ]
+            view = view.model_copy(
+                update={"fields": fields, "errors": [*view.errors, *(form_errors or [])]}
+            )
+        base = f"/j/{view.journey}/{journey_id}"
+        return self.page(
+            request,
+            self._template_for(view),
+            {
+                "view": view,
+                "page_url": base,
+                "events_url": f"{base}/events",
+                "start_url": f"/j/{view.journey}",
+            },
+            status=status,
+            block="screen" if is_htmx(request) else None,
+        )
+
+    def error(self, request: Request, status: int, title: str, message: str) -> Response:
+        """A clear error page (or just its block for HTMX, which swaps it into the screen)."""
+        return self.page(
+            request,
+            "error.html",
+            {"title": title, "message": message},
+            status=status,
+            block="screen" if is_htmx(request) else None,
+        )
+
+    @staticmethod
+    def _template_for(view: ScreenView) -> str:
+        override = f"journeys/{view.journey}/{view.screen}.html"
+        if (TEMPLATES / override).is_file():
+            return override
+        return "journeys/_screen.html"
