@@ -241,7 +241,9 @@ class Registration(Journey):
             why="Emailing the verification code",
         )
 
-    async def _check(self, journey_id: str, answer: CheckYourEmail | EmailLinkClicked) -> CheckResult:
+    async def _check(
+        self, journey_id: str, answer: CheckYourEmail | EmailLinkClicked
+    ) -> CheckResult:
         if isinstance(answer, EmailLinkClicked):
             return await self.step(
                 VerificationActivities.check_link,

@@ -50,7 +50,9 @@ class Csrf:
         """Raise :class:`CsrfError` unless ``submitted`` matches this browser's cookie."""
         seed = request.cookies.get(self.cookies.name(CookieJar.CSRF))
         if not seed:
-            raise CsrfError("Your form expired (no security cookie). Reload the page and try again.")
+            raise CsrfError(
+                "Your form expired (no security cookie). Reload the page and try again."
+            )
         token = submitted or request.headers.get(self.HEADER, "")
         if not token or not hmac.compare_digest(token, keyed_hash(self.key, "csrf", seed)):
             raise CsrfError("This form's security token is missing or wrong. Reload the page.")

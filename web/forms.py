@@ -59,7 +59,9 @@ class FormReader:
                 values[spec.name] = raw not in ("", "off", "false")
                 continue
             if len(raw) > self.MAX_FIELD_CHARS:
-                errors[spec.name] = f"{spec.label} must be at most {self.MAX_FIELD_CHARS} characters."
+                errors[spec.name] = (
+                    f"{spec.label} must be at most {self.MAX_FIELD_CHARS} characters."
+                )
                 continue
             if raw == "":
                 continue  # the workflow's validator reports required fields it did not get

@@ -24,7 +24,7 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from journeys.kit import JOURNEYS, EventEnvelope, JourneyStart, ScreenView, Submission
+from journeys.kit import JOURNEYS, EventEnvelope, JourneyStart, Outcome, ScreenView, Submission
 from journeys.kit.search import JOURNEY_NAME, JOURNEY_STATUS
 
 
@@ -60,7 +60,7 @@ class JourneyGateway:
     async def start(self, journey: str, start: JourneyStart) -> tuple[str, ScreenView]:
         """Start a journey and get its first screen in one round-trip (update-with-start)."""
         journey_id = f"{journey}-{uuid.uuid4()}"
-        operation = WithStartWorkflowOperation(
+        operation: WithStartWorkflowOperation[Any, Outcome] = WithStartWorkflowOperation(
             journey,
             start,
             id=journey_id,
@@ -74,6 +74,7 @@ class JourneyGateway:
             ),
             static_summary=f"{journey} journey",
             static_details="Customer identity journey started from the web.",
+            result_type=Outcome,
         )
         view = await self.client.execute_update_with_start_workflow(
             "open", start_workflow_operation=operation, result_type=ScreenView

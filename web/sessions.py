@@ -117,8 +117,4 @@ class SessionStore:
                 .where(Session.customer_id == customer_id, col(Session.revoked_at).is_(None))
                 .order_by(col(Session.created_at).desc())
             ).all()
-        return [
-            r
-            for r in rows
-            if now < r.idle_expires_at and now < r.absolute_expires_at
-        ]
+        return [r for r in rows if now < r.idle_expires_at and now < r.absolute_expires_at]

@@ -10,7 +10,7 @@ MAX_EMAIL_LENGTH = 254
 
 
 def normalize_email(raw: str) -> str:
-    """NFKC-normalise, validate the syntax and lower-case the domain; raise ``ValueError`` if bad."""
+    """NFKC-normalise, check the syntax, lower-case the domain; ``ValueError`` if invalid."""
     text = unicodedata.normalize("NFKC", raw).strip()
     if len(text) > MAX_EMAIL_LENGTH:
         raise ValueError(f"Email must be at most {MAX_EMAIL_LENGTH} characters.")

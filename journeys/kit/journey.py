@@ -15,7 +15,6 @@ search attributes and the Temporal UI's current details in step with what the cu
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, ClassVar, TypeVar
@@ -28,7 +27,13 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from journeys.kit.errors import ErrorCode
     from journeys.kit.outcomes import Outcome
-    from journeys.kit.screens import InvalidSubmission, Screen, ScreenView, Submission
+    from journeys.kit.screens import (
+        InvalidSubmission,
+        Screen,
+        ScreenView,
+        Submission,
+        ViewStatus,
+    )
     from journeys.kit.search import (
         CUSTOMER_ID,
         EMAIL_LOOKUP,
@@ -208,7 +213,7 @@ class Journey:
 
     async def step(
         self,
-        activity: Callable[[A], Awaitable[R]],
+        activity: Callable[[Any, A], R],
         arg: A,
         *,
         timeout: timedelta = DEFAULT_ACTIVITY_TIMEOUT,
@@ -217,11 +222,12 @@ class Journey:
     ) -> R:
         """Run one side effect as an activity with an explicit timeout and retry policy.
 
+        ``activity`` is a method of an activity group (e.g. ``IdentityActivities.create_customer``).
         Activities must be idempotent: Temporal may run one more than once.
         """
         if why:
             self._mark(self._step, self._status, why)
-        return await workflow.execute_activity(
+        return await workflow.execute_activity_method(
             activity, arg, start_to_close_timeout=timeout, retry_policy=retry
         )
 
@@ -242,7 +248,9 @@ class Journey:
         self._finished = True
         self._accepting = False
         self._expects = {}
-        view_status = "done" if status == "completed" else status
+        view_status: ViewStatus = "done"
+        if outcome.kind in ("expired", "failed"):
+            view_status = "expired" if outcome.kind == "expired" else "failed"
         title = screen.title if screen else _FINAL_TITLES[outcome.kind]
         self._view = ScreenView(
             journey=self.journey_name,
@@ -250,7 +258,7 @@ class Journey:
             seq=self._seq,
             title=title,
             intro=screen.intro if screen else outcome.reason,
-            status=view_status,  # type: ignore[arg-type]
+            status=view_status,
             outcome=outcome.model_dump(),
         )
         self._mark(self._step or "finish", status, outcome.reason or title)
@@ -274,7 +282,7 @@ class Journey:
         self._seq += 1
         self._screen = screen
         self._expects = events
-        status = "waiting" if events else "active"
+        status: ViewStatus = "waiting" if events else "active"
         self._view = screen.render(
             journey=self.journey_name,
             seq=self._seq,
@@ -292,7 +300,7 @@ class Journey:
             await workflow.wait_condition(
                 lambda: self._answer is not None or self._event is not None, timeout=timeout
             )
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self._accepting = False
             self._expects = {}
             raise StepTimedOut(screen.screen_name()) from None
@@ -368,4 +376,3 @@ _FINAL_TITLES = {
     "expired": "This journey has expired",
     "failed": "This journey could not be completed",
 }
-

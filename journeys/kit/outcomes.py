@@ -22,7 +22,9 @@ class Outcome(BaseModel):
     amr: list[str] = []
 
 
-def signed_in(journey_id: str, customer_id: str, *, amr: list[str], to: str = "/account") -> Outcome:
+def signed_in(
+    journey_id: str, customer_id: str, *, amr: list[str], to: str = "/account"
+) -> Outcome:
     """The customer proved who they are: start a session and send them on."""
     return Outcome(
         kind="signed_in", journey_id=journey_id, customer_id=customer_id, redirect_to=to, amr=amr

@@ -1,4 +1,4 @@
-"""The table of journeys by URL name, shared by the worker (what to run) and the web (what to start)."""
+"""Journeys by URL name, shared by the worker (what to run) and the web (what to start)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Screens as data: what a journey asks for, described well enough for any renderer.
 
 A product team declares a screen as a pydantic model whose fields carry UI metadata through
-:func:`field`. The kit turns the class into a :class:`ScreenView` (Kratos' "UI as data") that the web
-layer renders generically, and validates a :class:`Submission` against the same class, so the rules a
-customer sees and the rules the workflow enforces can never drift apart.
+:func:`field`. The kit turns the class into a :class:`ScreenView` (Kratos' "UI as data") that
+the web layer renders generically, and validates a :class:`Submission` against the same class, so
+the rules a customer sees and the rules the workflow enforces can never drift apart.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def field(
     for secret ones, whose plaintext the workflow never sees.
     """
     secret = kind in SECRET_KINDS
-    ui = {
+    ui: dict[str, Any] = {
         "kind": kind,
         "label": label,
         "autocomplete": autocomplete,
@@ -142,7 +142,8 @@ def field(
         constraints = {"min_length": min_length, "max_length": max_length}
     if not required and default is ...:
         default = None
-    return Field(default, json_schema_extra={"ui": ui}, **constraints)
+    extra: dict[str, Any] = {"ui": ui}
+    return Field(default, json_schema_extra=extra, **constraints)
 
 
 class Screen(BaseModel):
@@ -169,11 +170,12 @@ class Screen(BaseModel):
     @classmethod
     def ui_fields(cls) -> list[tuple[str, dict[str, Any], FieldInfo]]:
         """The declared fields with their UI metadata, in declaration order."""
-        result = []
+        result: list[tuple[str, dict[str, Any], FieldInfo]] = []
         for name, info in cls.model_fields.items():
             extra = info.json_schema_extra
-            if isinstance(extra, dict) and isinstance(extra.get("ui"), dict):
-                result.append((name, extra["ui"], info))
+            ui = extra.get("ui") if isinstance(extra, dict) else None
+            if isinstance(ui, dict):
+                result.append((name, ui, info))
         return result
 
     @classmethod

@@ -36,7 +36,9 @@ async def healthz(svc: Svc) -> JSONResponse:
     except Exception as err:  # noqa: BLE001
         checks["temporal"] = f"error: {type(err).__name__}"
     healthy = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ok" if healthy else "degraded", **checks}, 200 if healthy else 503)
+    return JSONResponse(
+        {"status": "ok" if healthy else "degraded", **checks}, 200 if healthy else 503
+    )
 
 
 def _ping_database(url: str) -> None:

@@ -12,7 +12,14 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from journeys.kit import EmailLinkClicked, ErrorCode, EventEnvelope, JourneyStart, Outcome, ScreenView
+from journeys.kit import (
+    EmailLinkClicked,
+    ErrorCode,
+    EventEnvelope,
+    JourneyStart,
+    Outcome,
+    ScreenView,
+)
 from web.cookies import CookieJar
 from web.csrf import CsrfError
 from web.forms import FormProblem
@@ -120,7 +127,9 @@ async def open_link(journey: str, journey_id: str, request: Request, svc: Svc) -
     """An emailed link: ask for a click first, so mail scanners that prefetch links do nothing."""
     token = request.query_params.get("token", "")
     if not JourneyGateway.known(journey) or not token or len(token) > 200:
-        return svc.pages.error(request, 400, "Link not valid", "This link is incomplete or damaged.")
+        return svc.pages.error(
+            request, 400, "Link not valid", "This link is incomplete or damaged."
+        )
     response = svc.pages.page(
         request,
         "journeys/link.html",
@@ -140,7 +149,9 @@ async def confirm_link(
         return form
     token = form.get("token", "")
     if not token or len(token) > 200:
-        return svc.pages.error(request, 400, "Link not valid", "This link is incomplete or damaged.")
+        return svc.pages.error(
+            request, 400, "Link not valid", "This link is incomplete or damaged."
+        )
     sealed = svc.sealer.seal(token, journey_id=journey_id, field="token")
     event = EventEnvelope(name=EmailLinkClicked.event_name(), data={"token": sealed})
     try:
@@ -260,9 +271,7 @@ def _perform(
                 "It signed you in before and cannot be used again.",
             )
         response = redirect(request, safe_local_path(outcome.redirect_to))
-        svc.cookies.set(
-            response, CookieJar.SESSION, session_id, max_age=_max_age(svc.sessions)
-        )
+        svc.cookies.set(response, CookieJar.SESSION, session_id, max_age=_max_age(svc.sessions))
         return response
     status = 410 if outcome.kind == "expired" else 200
     return svc.pages.screen(request, journey_id, view, status=status)

@@ -18,7 +18,7 @@ from workers.store.models import Credential, Customer, PendingRegistration, utcn
 
 
 class StageRegistration(BaseModel):
-    """The sign-up form as the workflow holds it: email in the (encrypted) clear, password sealed."""
+    """The sign-up form as the workflow holds it: email encrypted at rest, password sealed."""
 
     journey_id: str
     email: str
@@ -137,7 +137,9 @@ class IdentityActivities(ActivityGroup):
             session.add(customer)
             session.flush()
             session.add(
-                Credential(customer_id=customer.id, kind="password", secret_hash=staged.password_hash)
+                Credential(
+                    customer_id=customer.id, kind="password", secret_hash=staged.password_hash
+                )
             )
             session.delete(staged)
             customer_id = customer.id

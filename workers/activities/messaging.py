@@ -36,7 +36,9 @@ class Mailer:
     def render(self, template: str, **context: Any) -> EmailMessage:
         """Build the message from ``<template>.subject.txt``, ``.txt`` and ``.html``."""
         message = EmailMessage()
-        message["Subject"] = self.env.get_template(f"{template}.subject.txt").render(**context).strip()
+        message["Subject"] = (
+            self.env.get_template(f"{template}.subject.txt").render(**context).strip()
+        )
         message["From"] = self.sender
         message["To"] = context["to"]
         message["Message-ID"] = make_msgid(domain="threshold.local")
@@ -53,7 +55,10 @@ class Mailer:
         host, port = url.hostname or "127.0.0.1", url.port
         if url.scheme == "smtps":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
-                host, port or 465, timeout=self.TIMEOUT_SECONDS, context=ssl.create_default_context()
+                host,
+                port or 465,
+                timeout=self.TIMEOUT_SECONDS,
+                context=ssl.create_default_context(),
             )
         else:
             client = smtplib.SMTP(host, port or 25, timeout=self.TIMEOUT_SECONDS)

@@ -98,7 +98,9 @@ class VerificationActivities(ActivityGroup):
             )
             if row.sent_at is not None:
                 return result
-        link = f"{self.settings.base_url}/j/{request.journey}/{request.journey_id}/link?token={token}"
+        link = (
+            f"{self.settings.base_url}/j/{request.journey}/{request.journey_id}/link?token={token}"
+        )
         self.mailer.send(
             request.template,
             to=request.email,
@@ -126,7 +128,9 @@ class VerificationActivities(ActivityGroup):
         try:
             code = self.sealer.open(request.code, journey_id=request.journey_id, field="code")
         except SealError:
-            return CheckResult(ok=False, reason="unreadable", message="Please enter the code again.")
+            return CheckResult(
+                ok=False, reason="unreadable", message="Please enter the code again."
+            )
         with self.db() as session:
             row = session.exec(
                 select(Verification)

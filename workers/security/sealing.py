@@ -38,9 +38,7 @@ class Sealer:
         window = int(time.time()) // self.WINDOW_SECONDS
         kid = f"w{window}"
         nonce = os.urandom(12)
-        box = AESGCM(self._key(kid)).encrypt(
-            nonce, plaintext.encode(), _aad(journey_id, field)
-        )
+        box = AESGCM(self._key(kid)).encrypt(nonce, plaintext.encode(), _aad(journey_id, field))
         return Sealed(kid=kid, box=base64.urlsafe_b64encode(nonce + box).decode())
 
     def open(self, sealed: Sealed, *, journey_id: str, field: str) -> str:
@@ -53,13 +51,17 @@ class Sealer:
             raise SealError("sealing key expired")
         try:
             raw = base64.urlsafe_b64decode(sealed.box.encode())
-            plain = AESGCM(self._key(sealed.kid)).decrypt(raw[:12], raw[12:], _aad(journey_id, field))
+            plain = AESGCM(self._key(sealed.kid)).decrypt(
+                raw[:12], raw[12:], _aad(journey_id, field)
+            )
         except (InvalidTag, ValueError) as exc:
             raise SealError("sealed value does not open for this journey and field") from exc
         return plain.decode()
 
     def _key(self, kid: str) -> bytes:
-        return hashlib.blake2b(kid.encode(), key=self.master, person=b"thr-seal", digest_size=32).digest()
+        return hashlib.blake2b(
+            kid.encode(), key=self.master, person=b"thr-seal", digest_size=32
+        ).digest()
 
 
 def _aad(journey_id: str, field: str) -> bytes:
