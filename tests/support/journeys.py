@@ -11,8 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from temporalio.api.history.v1 import History
-from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle, WorkflowHistory
 from temporalio.common import WorkflowIDConflictPolicy
 
 from journeys.kit import EventEnvelope, JourneyStart, Outcome, ScreenView, Sealed, Submission
@@ -86,9 +85,9 @@ class JourneyRun:
         """Wait for the journey's outcome."""
         return await self.handle.result()
 
-    async def history(self) -> History:
+    async def history(self) -> WorkflowHistory:
         """The journey's full event history (payloads still encrypted)."""
-        return (await self.handle.fetch_history()).to_proto()
+        return await self.handle.fetch_history()
 
     async def history_length(self) -> int:
         """How many events the history holds now."""
@@ -105,7 +104,7 @@ async def start_journey(
 ) -> JourneyRun:
     """Start ``journey`` on ``settings.task_queue`` and return it showing its first screen."""
     workflow_id = journey_id or f"{journey}-{uuid.uuid4()}"
-    operation = WithStartWorkflowOperation(
+    operation: WithStartWorkflowOperation[Any, Outcome] = WithStartWorkflowOperation(
         journey,
         start or JourneyStart(),
         id=workflow_id,
