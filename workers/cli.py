@@ -1,0 +1,119 @@
+"""The ``threshold`` command: one entry point for every process Threshold runs.
+
+Operators and ``make run`` use the same subcommands, so the development stack exercises exactly
+the code paths production does (``migrate``, ``worker``, ``web``); ``dev`` only orchestrates them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import signal
+from collections.abc import Sequence
+from pathlib import Path
+
+from workers.settings import load_settings
+
+LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from workers.store.migrate import upgrade
+
+    upgrade(load_settings().database_url)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from workers.worker import main as worker_main
+
+    # SIGTERM (the dev runner, most process supervisors) takes asyncio's graceful SIGINT path:
+    # the worker task is cancelled and the worker shuts down instead of dying mid-poll.
+    signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
+    with contextlib.suppress(KeyboardInterrupt):  # the normal way to stop
+        worker_main(load_settings())
+    return 0
+
+
+def _web(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "web.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        proxy_headers=False,
+        log_level="info",
+    )
+    return 0
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from workers.dev import DevOptions, run
+
+    return run(
+        DevOptions(
+            web_port=args.web_port,
+            temporal_port=args.temporal_port,
+            ui_port=args.ui_port,
+            data_dir=Path(args.data_dir),
+        )
+    )
+
+
+def _lookup(args: argparse.Namespace) -> int:
+    from journeys.kit import normalize_email
+    from workers.security.hashing import email_lookup
+
+    settings = load_settings()
+    try:
+        normalized = normalize_email(args.email)
+    except ValueError as exc:
+        raise SystemExit(f"threshold lookup: {exc}") from None
+    print(email_lookup(settings.derive_key("email-lookup"), normalized))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; separate from ``main`` so tests can inspect it."""
+    parser = argparse.ArgumentParser(prog="threshold", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
+    commands.add_parser("worker", help="run a Temporal worker").set_defaults(func=_worker)
+
+    web = commands.add_parser("web", help="serve the web app with uvicorn")
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8000)
+    web.set_defaults(func=_web)
+
+    dev = commands.add_parser(
+        "dev", help="run Temporal, a worker, the web app and a mail catcher locally"
+    )
+    dev.add_argument("--web-port", type=int, default=8000)
+    dev.add_argument("--temporal-port", type=int, default=7233)
+    dev.add_argument("--ui-port", type=int, default=8233)
+    dev.add_argument("--data-dir", default=".threshold", help="state kept between runs")
+    dev.set_defaults(func=_dev)
+
+    lookup = commands.add_parser(
+        "lookup", help="print the EmailLookup search attribute value for an email"
+    )
+    lookup.add_argument("email")
+    lookup.set_defaults(func=_lookup)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``threshold`` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
