@@ -75,7 +75,7 @@ class FormReader:
                 values[spec.name] = raw
         if action.validate_fields:
             for spec in view.fields:
-                if spec.secret and spec.required and spec.name not in values:
+                if spec.required and spec.kind != "consent" and spec.name not in values:
                     errors.setdefault(spec.name, f"{spec.label} is required.")
         if errors:
             raise FormProblem(errors, echo)

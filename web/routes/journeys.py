@@ -244,7 +244,8 @@ def _respond(
         return _perform(request, svc, journey_id, Outcome.model_validate(view.outcome), view)
     if after_post and not is_htmx(request):
         return RedirectResponse(f"/j/{view.journey}/{journey_id}", status_code=303)
-    return svc.pages.screen(request, journey_id, view)
+    rejected_input = after_post and (view.errors or any(f.error for f in view.fields))
+    return svc.pages.screen(request, journey_id, view, status=422 if rejected_input else 200)
 
 
 def _perform(
