@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from temporalio.client import Client
 
+from web.access_log import log_access
 from web.routes import account, codec, dev_mail, health, journeys
 from web.services import Services, services
 from workers.settings import Settings, load_settings
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     for module in (journeys, account, health, codec, dev_mail):
         app.include_router(module.router)
     app.middleware("http")(_security_headers)
+    app.middleware("http")(log_access)
     app.exception_handler(StarletteHTTPException)(_http_error)
     app.exception_handler(Exception)(_unexpected_error)
     return app
