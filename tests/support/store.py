@@ -1,0 +1,68 @@
+"""Small helpers to look at (and, for setup, write) the system of record directly."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from sqlmodel import SQLModel, select
+
+from workers.activities.identity import (
+    CreateCustomer,
+    IdentityActivities,
+    StageRegistration,
+)
+from workers.security.sealing import Sealer
+from workers.settings import Settings
+from workers.store.db import session_for
+
+M = TypeVar("M", bound=SQLModel)
+
+
+def rows(settings: Settings, model: type[M], **where: Any) -> list[M]:
+    """Every row of ``model`` whose columns equal ``where``."""
+    statement = select(model)
+    for column, value in where.items():
+        statement = statement.where(getattr(model, column) == value)
+    with session_for(settings.database_url) as session:
+        return list(session.exec(statement).all())
+
+
+def one(settings: Settings, model: type[M], **where: Any) -> M:
+    """The single row matching ``where`` (fails the test if there are none or several)."""
+    found = rows(settings, model, **where)
+    assert len(found) == 1, f"expected one {model.__name__} for {where}, found {len(found)}"
+    return found[0]
+
+
+def update(settings: Settings, row: SQLModel, **values: Any) -> None:
+    """Change columns of ``row`` (e.g. move an expiry into the past instead of waiting)."""
+    with session_for(settings.database_url) as session:
+        for column, value in values.items():
+            setattr(row, column, value)
+        session.add(row)
+
+
+def new_journey_id(journey: str = "registration") -> str:
+    """A journey id shaped like the web layer's."""
+    return f"{journey}-{uuid.uuid4()}"
+
+
+def unique_email(tag: str = "customer") -> str:
+    """An address no other test uses (the SMTP catcher is shared by the session)."""
+    return f"{tag}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def register_customer(
+    settings: Settings, email: str, password: str = "violet-tractor-harbour"
+) -> str:
+    """Create a customer the way the registration journey does; returns the customer id."""
+    journey_id = new_journey_id()
+    identity = IdentityActivities(settings)
+    sealed = Sealer(settings.derive_key("sealing")).seal(
+        password, journey_id=journey_id, field="password"
+    )
+    identity.stage_registration(
+        StageRegistration(journey_id=journey_id, email=email, password=sealed)
+    )
+    return identity.create_customer(CreateCustomer(journey_id=journey_id)).customer_id
