@@ -108,7 +108,9 @@ async def test_no_secret_in_histories_tables_or_logs(
     # aiosmtpd ("mail.log") plays the customer's mail provider and httpx the customer's browser;
     # everything else logged in this process is Threshold's (web, workers, Temporal SDK).
     outsiders = ("mail.log", "httpx")
-    logs = [f"{r.name} {r.getMessage()}" for r in caplog.records if not r.name.startswith(outsiders)]
+    logs = [
+        f"{r.name} {r.getMessage()}" for r in caplog.records if not r.name.startswith(outsiders)
+    ]
     assert len(histories) > 10 and len(tables) > 10 and len(logs) > 10, "nothing to scan"
     assert any(email in h for h in histories), "decoding must work, or the scan proves nothing"
 
