@@ -46,6 +46,7 @@ def _web(args: argparse.Namespace) -> int:
         port=args.port,
         proxy_headers=False,
         log_level="info",
+        access_log=False,  # web/access_log.py logs requests without query strings (tokens)
     )
     return 0
 

@@ -65,7 +65,9 @@ async def run_worker(settings: Settings) -> None:
     client = await connect(settings)
     with ThreadPoolExecutor(max_workers=32, thread_name_prefix="activity") as executor:
         worker = build_worker(client, settings, executor)
-        log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
+        log.info(
+            "worker polling task queue %s on %s", settings.task_queue, settings.temporal_address
+        )
         await worker.run()
 
 

@@ -7,7 +7,7 @@ from journeys.kit.emails import normalize_email
 from journeys.kit.errors import ErrorCode
 from journeys.kit.events import EmailLinkClicked
 from journeys.kit.journey import Event, EventEnvelope, Journey, JourneyStart, StepTimedOut
-from journeys.kit.outcomes import Outcome, expired, failed, signed_in
+from journeys.kit.outcomes import Outcome, expired, failed, redirect, signed_in
 from journeys.kit.registry import JOURNEYS, journey
 from journeys.kit.screens import (
     Action,
@@ -44,5 +44,6 @@ __all__ = [
     "field",
     "journey",
     "normalize_email",
+    "redirect",
     "signed_in",
 ]

@@ -15,7 +15,7 @@ search attributes and the Temporal UI's current details in step with what the cu
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ClassVar, TypeVar
 

@@ -39,3 +39,8 @@ def expired(journey_id: str, reason: str) -> Outcome:
 def failed(journey_id: str, reason: str) -> Outcome:
     """The journey ended without success (e.g. too many wrong codes)."""
     return Outcome(kind="failed", journey_id=journey_id, reason=reason)
+
+
+def redirect(journey_id: str, *, to: str) -> Outcome:
+    """The journey is done and needs no session: send the browser to ``to`` (a local path)."""
+    return Outcome(kind="redirect", journey_id=journey_id, redirect_to=to)

@@ -274,6 +274,8 @@ def _perform(
         response = redirect(request, safe_local_path(outcome.redirect_to))
         svc.cookies.set(response, CookieJar.SESSION, session_id, max_age=_max_age(svc.sessions))
         return response
+    if outcome.kind == "redirect":
+        return redirect(request, safe_local_path(outcome.redirect_to, default="/"))
     status = 410 if outcome.kind == "expired" else 200
     return svc.pages.screen(request, journey_id, view, status=status)
 
