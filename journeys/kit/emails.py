@@ -10,7 +10,7 @@ MAX_EMAIL_LENGTH = 254
 
 
 def normalize_email(raw: str) -> str:
-    """NFKC-normalise, check the syntax, lower-case the domain; ``ValueError`` if invalid."""
+    """NFKC-normalise, check the syntax and lower-case; ``ValueError`` if invalid."""
     text = unicodedata.normalize("NFKC", raw).strip()
     if len(text) > MAX_EMAIL_LENGTH:
         raise ValueError(f"Email must be at most {MAX_EMAIL_LENGTH} characters.")
@@ -18,5 +18,6 @@ def normalize_email(raw: str) -> str:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValueError(f"Enter a valid email address: {exc}") from None
-    local, _, domain = checked.normalized.rpartition("@")
-    return f"{local}@{domain.lower()}"
+    # Case-insensitive as a whole, like every major provider treats mailboxes in practice:
+    # Ann@example.com and ann@example.com must never become two customers.
+    return checked.normalized.lower()

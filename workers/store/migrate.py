@@ -18,8 +18,11 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the database schema up to ``revision``; safe to run on every start."""
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Bring the database schema up to ``revision``; safe to run on every start.
+
+    ``heads``: features may add migrations on parallel branches from a common parent.
+    """
     from workers.store.db import engine_for
 
     engine_for(database_url)  # creates the SQLite directory if needed
