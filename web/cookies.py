@@ -15,6 +15,7 @@ class CookieJar:
     SESSION = "thr_session"
     JOURNEYS = "thr_journeys"
     CSRF = "thr_csrf"
+    DEVICE = "thr_device"
 
     def __init__(self, settings: Settings) -> None:
         self.secure = settings.is_https

@@ -13,6 +13,7 @@ from journeys.kit.converter import make_data_converter
 from web.binding import JourneyBinding
 from web.cookies import CookieJar
 from web.csrf import Csrf
+from web.devices import DeviceCookie
 from web.forms import FormReader
 from web.gateway import JourneyGateway
 from web.pages import Pages
@@ -31,6 +32,7 @@ class Services:
     cookies: CookieJar = field(init=False)
     csrf: Csrf = field(init=False)
     binding: JourneyBinding = field(init=False)
+    devices: DeviceCookie = field(init=False)
     sessions: SessionStore = field(init=False)
     sealer: Sealer = field(init=False)
     forms: FormReader = field(init=False)
@@ -43,6 +45,7 @@ class Services:
         self.cookies = CookieJar(s)
         self.csrf = Csrf(s.derive_key("csrf"), self.cookies)
         self.binding = JourneyBinding(s.derive_key("journey-binding"), self.cookies)
+        self.devices = DeviceCookie(s.derive_key("device"), self.cookies)
         self.sessions = SessionStore(s)
         self.sealer = Sealer(s.derive_key("sealing"))
         self.forms = FormReader(self.sealer)

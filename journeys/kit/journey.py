@@ -77,9 +77,16 @@ class StepTimedOut(Exception):
 
 
 class JourneyStart(BaseModel):
-    """The input every journey starts with; journeys needing more subclass it."""
+    """The input every journey starts with, filled in by the web layer from the request.
+
+    ``device`` is a keyed hash of the browser's long-lived device cookie (never the cookie
+    itself); ``client_ip`` and ``user_agent`` feed risk scoring. Journeys needing more subclass it.
+    """
 
     return_to: str = "/account"
+    client_ip: str = ""
+    user_agent: str = ""
+    device: str = ""
 
 
 class Journey:

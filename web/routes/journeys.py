@@ -47,9 +47,18 @@ async def start(journey: str, request: Request, svc: Svc, gateway: Gateway) -> R
     """Start a new journey bound to this browser, then show it at its own URL."""
     if not JourneyGateway.known(journey):
         return svc.pages.error(request, 404, "Page not found", f"There is no {journey!r} journey.")
-    journey_id, _ = await gateway.start(journey, JourneyStart())
+    device, new_device = svc.devices.identify(request)
+    start_input = JourneyStart(
+        return_to=safe_local_path(request.query_params.get("return_to", ""), default="/account"),
+        client_ip=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", "")[:512],
+        device=device,
+    )
+    journey_id, _ = await gateway.start(journey, start_input)
     response = RedirectResponse(f"/j/{journey}/{journey_id}", status_code=303)
     svc.binding.bind(request, response, journey_id)
+    if new_device:
+        svc.devices.remember(response, new_device)
     return response
 
 
