@@ -15,14 +15,18 @@ from workers.activities.base import ActivityGroup
 from workers.security.passwords import PasswordPolicy, dummy_hash, hash_password
 from workers.security.sealing import SealError
 from workers.store.models import Credential, Customer, PendingRegistration, utcnow
+from workers.store.passkey_repo import claim_registration_passkey
 
 
 class StageRegistration(BaseModel):
-    """The sign-up form as the workflow holds it: email encrypted at rest, password sealed."""
+    """The sign-up form as the workflow holds it: email encrypted at rest, password sealed.
+
+    ``password`` is ``None`` when the customer creates a passkey instead of a password.
+    """
 
     journey_id: str
     email: str
-    password: Sealed
+    password: Sealed | None = None
 
 
 class StagedRegistration(BaseModel):
@@ -53,20 +57,9 @@ class IdentityActivities(ActivityGroup):
 
         For an email that already has an account the same work is done (a hash is computed and
         thrown away) so that neither the screens nor the timing tell an attacker which emails exist.
+        Without a password (passkey sign-up) nothing is hashed, for new and existing emails alike.
         """
-        try:
-            password = self.sealer.open(
-                request.password, journey_id=request.journey_id, field="password"
-            )
-        except SealError as exc:
-            raise ApplicationError(
-                "The form expired; please enter your password again.",
-                type=ErrorCode.SEAL_EXPIRED,
-                non_retryable=True,
-            ) from exc
-        problem = PasswordPolicy.problem(password, email=request.email)
-        if problem:
-            raise ApplicationError(problem, type=ErrorCode.WEAK_PASSWORD, non_retryable=True)
+        password = self._open_password(request)
         lookup = self.email_lookup(request.email)
         with self.db() as session:
             existing = session.exec(select(Customer).where(Customer.email == request.email)).first()
@@ -75,10 +68,10 @@ class IdentityActivities(ActivityGroup):
                 return StagedRegistration(
                     email_lookup=staged.email_lookup, existing=staged.existing_customer
                 )
-        if existing is not None:
+        password_hash = ""
+        if password is not None and existing is not None:
             dummy_hash(password)
-            password_hash = ""
-        else:
+        elif password is not None:
             password_hash = hash_password(password)
         with self.db() as session:
             if session.get(PendingRegistration, request.journey_id) is None:
@@ -101,7 +94,7 @@ class IdentityActivities(ActivityGroup):
 
     @activity.defn(name="identity.create_customer")
     def create_customer(self, request: CreateCustomer) -> CreatedCustomer:
-        """Turn the staged registration into a customer with a password credential.
+        """Turn the staged registration into a customer with its password or passkey credential.
 
         Keyed by the journey id (``created_by_journey`` is unique), so a retry or a replay returns
         the customer created the first time instead of making a second one.
@@ -136,11 +129,20 @@ class IdentityActivities(ActivityGroup):
             )
             session.add(customer)
             session.flush()
-            session.add(
-                Credential(
-                    customer_id=customer.id, kind="password", secret_hash=staged.password_hash
+            if staged.password_hash:
+                session.add(
+                    Credential(
+                        customer_id=customer.id, kind="password", secret_hash=staged.password_hash
+                    )
                 )
-            )
+            elif not claim_registration_passkey(
+                session, journey_id=request.journey_id, customer_id=customer.id
+            ):
+                raise ApplicationError(
+                    "This registration has neither a password nor a passkey.",
+                    type=ErrorCode.NO_CREDENTIAL,
+                    non_retryable=True,
+                )
             session.delete(staged)
             customer_id = customer.id
         self.audit(
@@ -150,3 +152,21 @@ class IdentityActivities(ActivityGroup):
             journey_id=request.journey_id,
         )
         return CreatedCustomer(customer_id=customer_id)
+
+    def _open_password(self, request: StageRegistration) -> str | None:
+        if request.password is None:
+            return None
+        try:
+            password = self.sealer.open(
+                request.password, journey_id=request.journey_id, field="password"
+            )
+        except SealError as exc:
+            raise ApplicationError(
+                "The form expired; please enter your password again.",
+                type=ErrorCode.SEAL_EXPIRED,
+                non_retryable=True,
+            ) from exc
+        problem = PasswordPolicy.problem(password, email=request.email)
+        if problem:
+            raise ApplicationError(problem, type=ErrorCode.WEAK_PASSWORD, non_retryable=True)
+        return password

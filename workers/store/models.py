@@ -125,3 +125,7 @@ class AuditEvent(SQLModel, table=True):
     journey_id: str | None = Field(default=None, index=True, max_length=200)
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     at: datetime = Field(default_factory=utcnow)
+
+
+# Passkey tables live in their own module; importing it registers them on SQLModel.metadata.
+from workers.store import passkey_models  # noqa: E402, F401

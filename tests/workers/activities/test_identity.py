@@ -6,17 +6,24 @@ import pytest
 from temporalio.exceptions import ApplicationError
 
 from journeys.kit import ErrorCode
+from tests.support.passkeys import SoftPasskey
 from tests.support.store import new_journey_id, one, register_customer, rows, unique_email
 from workers.activities.identity import (
     CreateCustomer,
     IdentityActivities,
     StageRegistration,
 )
+from workers.activities.passkeys import (
+    BeginPasskeyRegistration,
+    FinishPasskeyCeremony,
+    PasskeyActivities,
+)
 from workers.security.hashing import email_lookup
 from workers.security.passwords import verify_password
 from workers.security.sealing import Sealer
 from workers.settings import Settings
 from workers.store.models import AuditEvent, Credential, Customer, PendingRegistration
+from workers.store.passkey_models import Passkey
 
 PASSWORD = "violet-tractor-harbour"
 
@@ -177,3 +184,45 @@ def test_create_without_a_staged_registration_creates_nothing(db_settings: Setti
 
     assert caught.value.non_retryable
     assert rows(db_settings, Customer) == []
+
+
+def test_a_passkey_only_customer_gets_the_passkey_made_by_its_registration(
+    db_settings: Settings,
+) -> None:
+    identity, passkeys = IdentityActivities(db_settings), PasskeyActivities(db_settings)
+    journey_id, email = new_journey_id(), unique_email()
+    staged = identity.stage_registration(StageRegistration(journey_id=journey_id, email=email))
+    assert staged.existing is False
+    assert one(db_settings, PendingRegistration, journey_id=journey_id).password_hash == ""
+    begun = passkeys.begin_registration(
+        BeginPasskeyRegistration(journey_id=journey_id, ceremony_id="c-1", user_name=email)
+    )
+    passkeys.finish_registration(
+        FinishPasskeyCeremony(
+            journey_id=journey_id,
+            ceremony_id="c-1",
+            response=SoftPasskey("http://threshold.test").create(begun.options),
+        )
+    )
+
+    created = identity.create_customer(CreateCustomer(journey_id=journey_id))
+
+    assert identity.create_customer(CreateCustomer(journey_id=journey_id)) == created
+    assert rows(db_settings, Credential, customer_id=created.customer_id) == []
+    assert one(db_settings, Passkey, created_by_journey=journey_id).customer_id == (
+        created.customer_id
+    )
+
+
+def test_a_registration_without_password_or_passkey_creates_nobody(
+    db_settings: Settings,
+) -> None:
+    identity = IdentityActivities(db_settings)
+    journey_id, email = new_journey_id(), unique_email()
+    identity.stage_registration(StageRegistration(journey_id=journey_id, email=email))
+
+    with pytest.raises(ApplicationError) as excinfo:
+        identity.create_customer(CreateCustomer(journey_id=journey_id))
+
+    assert excinfo.value.type == ErrorCode.NO_CREDENTIAL
+    assert rows(db_settings, Customer, email=email) == []
