@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     dev_mail_dir: str = ""
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    risk_step_up_threshold: float = 3.0
+    risk_deny_threshold: float = 12.0
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

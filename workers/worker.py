@@ -16,6 +16,7 @@ from journeys.kit.converter import make_data_converter
 from journeys.kit.runner import workflow_runner
 from workers.activities.consent import ConsentActivities
 from workers.activities.identity import IdentityActivities
+from workers.activities.risk import RiskActivities
 from workers.activities.verification import VerificationActivities
 from workers.settings import Settings
 
@@ -36,6 +37,7 @@ def activities_for(settings: Settings) -> list[Any]:
     identity = IdentityActivities(settings)
     verification = VerificationActivities(settings)
     consent = ConsentActivities(settings)
+    risk = RiskActivities(settings)
     return [
         identity.stage_registration,
         identity.create_customer,
@@ -43,6 +45,8 @@ def activities_for(settings: Settings) -> list[Any]:
         verification.check_code,
         verification.check_link,
         consent.record,
+        risk.assess,
+        risk.record,
     ]
 
 

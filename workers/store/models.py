@@ -129,3 +129,6 @@ class AuditEvent(SQLModel, table=True):
 
 # Passkey tables live in their own module; importing it registers them on SQLModel.metadata.
 from workers.store import passkey_models  # noqa: E402, F401
+
+# Adaptive-authentication tables live in their own module; importing it registers them.
+from workers.store import risk_models  # noqa: E402, F401
