@@ -1,0 +1,1 @@
+"""Support and operations: staff accounts, finding and acting on journeys, funnels, replay."""

@@ -1,0 +1,41 @@
+"""The support audit trail: staff sign-ins, payload decodes and actions on journeys.
+
+Rows go to the same append-only ``audit_events`` table the journeys write, so one query shows
+everything that happened to a customer, whoever did it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from workers.store.db import session_for
+from workers.store.models import AuditEvent
+
+
+def record(
+    database_url: str,
+    kind: str,
+    *,
+    key: str | None = None,
+    journey_id: str | None = None,
+    customer_id: str | None = None,
+    **detail: Any,
+) -> None:
+    """Append one event; an explicit ``key`` makes writing the same event twice a no-op."""
+    try:
+        with session_for(database_url) as db:
+            db.add(
+                AuditEvent(
+                    key=key or f"{kind}:{uuid.uuid4()}",
+                    kind=kind,
+                    journey_id=journey_id,
+                    customer_id=customer_id,
+                    detail=json.dumps(detail, sort_keys=True),
+                )
+            )
+    except IntegrityError:
+        return
