@@ -3,6 +3,6 @@
 Importing this package registers every journey in :data:`journeys.kit.JOURNEYS`.
 """
 
-from journeys import registration
+from journeys import login, registration
 
-__all__ = ["registration"]
+__all__ = ["login", "registration"]

@@ -52,8 +52,15 @@ class SessionStore:
         amr: list[str],
         user_agent: str,
         ip: str,
+        acr: str = "",
+        device: dict[str, str] | None = None,
     ) -> str:
-        """The session id for a finished journey; created once, the same id on every retry."""
+        """The session id for a finished journey; created once, the same id on every retry.
+
+        ``device`` (``country``, ``browser``, ``os``, ``device_type``) is what the sign-in's risk
+        assessment saw, shown in the sessions list.
+        """
+        seen = device or {}
         session_id = keyed_hash(self.key, journey_id, nonce)
         digest = _digest(session_id)
         with session_for(self.settings.database_url) as db:
@@ -68,9 +75,15 @@ class SessionStore:
                         customer_id=customer_id,
                         journey_id=journey_id,
                         amr=" ".join(amr),
+                        acr=acr[:64],
                         user_agent=user_agent[:512],
                         ip=ip[:64],
+                        country=seen.get("country", "")[:8],
+                        browser=seen.get("browser", "")[:64],
+                        os=seen.get("os", "")[:64],
+                        device_type=seen.get("device_type", "")[:16],
                         created_at=now,
+                        authenticated_at=now,
                         last_seen_at=now,
                         idle_expires_at=now + self.idle,
                         absolute_expires_at=now + self.absolute,

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     dev_mail_dir: str = ""
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    email_step_up: bool = True
     risk_step_up_threshold: float = 3.0
     risk_deny_threshold: float = 12.0
 

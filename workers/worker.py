@@ -15,7 +15,9 @@ from journeys.kit import JOURNEYS
 from journeys.kit.converter import make_data_converter
 from journeys.kit.runner import workflow_runner
 from workers.activities.consent import ConsentActivities
+from workers.activities.factors import FactorActivities
 from workers.activities.identity import IdentityActivities
+from workers.activities.login import LoginActivities
 from workers.activities.risk import RiskActivities
 from workers.activities.verification import VerificationActivities
 from workers.settings import Settings
@@ -37,6 +39,8 @@ def activities_for(settings: Settings) -> list[Any]:
     identity = IdentityActivities(settings)
     verification = VerificationActivities(settings)
     consent = ConsentActivities(settings)
+    login = LoginActivities(settings)
+    factors = FactorActivities(settings)
     risk = RiskActivities(settings)
     return [
         identity.stage_registration,
@@ -45,6 +49,13 @@ def activities_for(settings: Settings) -> list[Any]:
         verification.check_code,
         verification.check_link,
         consent.record,
+        login.check_password,
+        login.reset_throttle,
+        factors.enrolled,
+        factors.check_totp,
+        factors.check_recovery_code,
+        factors.send_login_code,
+        factors.check_email_code,
         risk.assess,
         risk.record,
     ]

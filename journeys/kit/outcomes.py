@@ -20,14 +20,32 @@ class Outcome(BaseModel):
     redirect_to: str = "/"
     reason: str = ""
     amr: list[str] = []
+    acr: str = ""
+    device: dict[str, str] = {}
 
 
 def signed_in(
-    journey_id: str, customer_id: str, *, amr: list[str], to: str = "/account"
+    journey_id: str,
+    customer_id: str,
+    *,
+    amr: list[str],
+    to: str = "/account",
+    acr: str = "",
+    device: dict[str, str] | None = None,
 ) -> Outcome:
-    """The customer proved who they are: start a session and send them on."""
+    """The customer proved who they are: start a session and send them on.
+
+    ``acr`` names the assurance level reached; ``device`` (``country``, ``browser``, ``os``,
+    ``device_type``) describes the browser for the sessions list.
+    """
     return Outcome(
-        kind="signed_in", journey_id=journey_id, customer_id=customer_id, redirect_to=to, amr=amr
+        kind="signed_in",
+        journey_id=journey_id,
+        customer_id=customer_id,
+        redirect_to=to,
+        amr=amr,
+        acr=acr,
+        device=device or {},
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
@@ -40,6 +41,16 @@ LIVE_KEEPALIVE_EVERY = 15
 async def register() -> Response:
     """The friendly URL of the registration journey."""
     return RedirectResponse("/j/registration", status_code=303)
+
+
+@router.get("/login")
+async def login(request: Request) -> Response:
+    """The friendly URL of the login journey; keeps a local ``return_to``."""
+    return_to = request.query_params.get("return_to", "")
+    target = "/j/login"
+    if return_to and safe_local_path(return_to, default="") == return_to:
+        target += "?" + urlencode({"return_to": return_to})
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/j/{journey}")
@@ -272,6 +283,8 @@ def _perform(
                 amr=outcome.amr,
                 user_agent=request.headers.get("user-agent", ""),
                 ip=request.client.host if request.client else "",
+                acr=outcome.acr,
+                device=outcome.device,
             )
         except PermissionError:
             return svc.pages.error(
@@ -280,6 +293,9 @@ def _perform(
                 "This journey is already finished",
                 "It signed you in before and cannot be used again.",
             )
+        previous = request.cookies.get(svc.cookies.name(CookieJar.SESSION))
+        if previous and previous != session_id:
+            svc.sessions.revoke(previous)  # rotation: a new sign-in never keeps the old id alive
         response = redirect(request, safe_local_path(outcome.redirect_to))
         svc.cookies.set(response, CookieJar.SESSION, session_id, max_age=_max_age(svc.sessions))
         return response

@@ -23,6 +23,10 @@ from workers.security.sealing import SealError
 from workers.settings import Settings
 from workers.store.models import Verification, utcnow
 
+#: Templates whose code proves something, by the purpose stored with it; any other template (e.g.
+#: ``already_registered``) stores a "decoy" code that never matches.
+CODE_PURPOSES = {"verify_email": "verify_email", "login_code": "login_code"}
+
 
 class SendCode(BaseModel):
     """Send a code and link for ``journey`` to ``email``; ``verification_id`` makes it idempotent.
@@ -147,7 +151,7 @@ class VerificationActivities(ActivityGroup):
                 )
             row.attempts += 1
             left = row.max_attempts - row.attempts
-            valid = row.purpose == "verify_email" and matches(
+            valid = row.purpose in CODE_PURPOSES.values() and matches(
                 row.code_hash, self.verification_key, row.id, "code", code
             )
             if valid:
@@ -200,7 +204,7 @@ class VerificationActivities(ActivityGroup):
         return Verification(
             id=request.verification_id,
             journey_id=request.journey_id,
-            purpose="verify_email" if request.template == "verify_email" else "decoy",
+            purpose=CODE_PURPOSES.get(request.template, "decoy"),
             code_hash=keyed_hash(self.verification_key, request.verification_id, "code", code),
             token_hash=keyed_hash(self.verification_key, "token", token),
             undelivered=sealed.model_dump_json(),

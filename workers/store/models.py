@@ -88,9 +88,15 @@ class Session(SQLModel, table=True):
     customer_id: str = Field(foreign_key="customers.id", index=True, max_length=36)
     journey_id: str | None = Field(default=None, unique=True, max_length=200)
     amr: str = Field(default="", max_length=100)
+    acr: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=512)
     ip: str = Field(default="", max_length=64)
+    country: str = Field(default="", max_length=8)
+    browser: str = Field(default="", max_length=64)
+    os: str = Field(default="", max_length=64)
+    device_type: str = Field(default="", max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
+    authenticated_at: datetime | None = None
     last_seen_at: datetime = Field(default_factory=utcnow)
     idle_expires_at: datetime
     absolute_expires_at: datetime
@@ -126,6 +132,9 @@ class AuditEvent(SQLModel, table=True):
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     at: datetime = Field(default_factory=utcnow)
 
+
+# Sign-in tables live in their own module; importing it registers them on SQLModel.metadata.
+from workers.store import login_models  # noqa: E402, F401
 
 # Passkey tables live in their own module; importing it registers them on SQLModel.metadata.
 from workers.store import passkey_models  # noqa: E402, F401

@@ -1,0 +1,183 @@
+"""Second factors during sign-in: which ones a customer has, and checking each kind.
+
+Every check is throttled per customer (a known password must not buy unlimited code guesses),
+opens the sealed code only here, and answers a retried attempt with its first answer. The email
+code reuses the verification activities (code mailed, keyed hash, attempts, expiry) with its own
+template and purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from pydantic import BaseModel
+from temporalio import activity
+
+from journeys.kit.screens import Sealed
+from workers.activities.attempts import answer_once
+from workers.activities.base import ActivityGroup
+from workers.activities.verification import (
+    CheckCode,
+    SendCode,
+    SentCode,
+    VerificationActivities,
+)
+from workers.security import recovery_codes
+from workers.security.sealing import SealError
+from workers.settings import Settings
+from workers.store import throttle
+from workers.store.factors import FactorStore
+from workers.store.models import Customer
+from workers.store.throttle import Throttle
+
+#: Factors strong enough that a customer who has one is never offered an email code.
+STRONG_FACTORS = frozenset({"totp", "passkey"})
+
+
+class FactorsOf(BaseModel):
+    """Whose factors to list."""
+
+    customer_id: str
+
+
+class EnrolledFactors(BaseModel):
+    """Usable factor kinds, strongest first: ``totp``, ``passkey``, ``recovery_code``, ``email``."""
+
+    factors: list[str]
+
+
+class CheckFactor(BaseModel):
+    """A code typed for ``customer_id``'s factor, sealed by the web layer (field ``code``)."""
+
+    attempt_id: str
+    journey_id: str
+    customer_id: str
+    code: Sealed
+
+
+class FactorChecked(BaseModel):
+    """``ok``, or why not in words for the customer (and how long to wait, if throttled)."""
+
+    ok: bool
+    message: str = ""
+    retry_after_seconds: int = 0
+
+
+class SendLoginCode(BaseModel):
+    """Email a sign-in code to the customer's address (looked up here, not carried in history)."""
+
+    verification_id: str
+    journey_id: str
+    customer_id: str
+
+
+class FactorActivities(ActivityGroup):
+    """Lists and checks second factors; every method is safe to retry."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.factors = FactorStore(settings)
+        self.verification = VerificationActivities(settings)
+
+    @activity.defn(name="factors.enrolled")
+    def enrolled(self, request: FactorsOf) -> EnrolledFactors:
+        """The customer's factors, plus ``email`` when policy allows and nothing stronger exists."""
+        kinds = self.factors.enrolled(request.customer_id)
+        if self.settings.email_step_up and not STRONG_FACTORS & set(kinds):
+            kinds.append("email")
+        return EnrolledFactors(factors=kinds)
+
+    @activity.defn(name="factors.check_totp")
+    def check_totp(self, request: CheckFactor) -> FactorChecked:
+        """A code from the authenticator app: ±1 step, each code once."""
+
+        def check(code: str) -> FactorChecked:
+            verdict = self.factors.check_totp(request.customer_id, code)
+            if verdict == "replayed":
+                return FactorChecked(
+                    ok=False, message="That code was already used. Wait for the next one."
+                )
+            if verdict == "wrong":
+                return FactorChecked(ok=False, message="That code is not right.")
+            return FactorChecked(ok=True)
+
+        return self._throttled(request, "totp", check)
+
+    @activity.defn(name="factors.check_recovery_code")
+    def check_recovery_code(self, request: CheckFactor) -> FactorChecked:
+        """Spend one recovery code."""
+
+        def check(code: str) -> FactorChecked:
+            if len(code) > recovery_codes.MAX_INPUT:
+                return FactorChecked(ok=False, message="That recovery code is not right.")
+            if self.factors.use_recovery_code(request.customer_id, code):
+                return FactorChecked(ok=True)
+            return FactorChecked(
+                ok=False, message="That recovery code is not right, or was already used."
+            )
+
+        return self._throttled(request, "recovery_code", check)
+
+    @activity.defn(name="factors.send_login_code")
+    def send_login_code(self, request: SendLoginCode) -> SentCode:
+        """Mail a 6-digit sign-in code (once per ``verification_id``)."""
+        with self.db() as session:
+            customer = session.get(Customer, request.customer_id)
+        assert customer is not None, "the journey passed a customer that does not exist"
+        return self.verification.send_code(
+            SendCode(
+                verification_id=request.verification_id,
+                journey_id=request.journey_id,
+                journey="login",
+                email=customer.email,
+                template="login_code",
+            )
+        )
+
+    @activity.defn(name="factors.check_email_code")
+    def check_email_code(self, request: CheckFactor) -> FactorChecked:
+        """The emailed code (attempts and expiry per code, plus the per-customer throttle)."""
+
+        def check(_code: str) -> FactorChecked:
+            result = self.verification.check_code(
+                CheckCode(journey_id=request.journey_id, code=request.code)
+            )
+            return FactorChecked(ok=result.ok, message=result.message)
+
+        return self._throttled(request, "email", check)
+
+    def _throttled(
+        self, request: CheckFactor, kind: str, check: Callable[[str], FactorChecked]
+    ) -> FactorChecked:
+        def attempt() -> FactorChecked:
+            try:
+                code = self.sealer.open(request.code, journey_id=request.journey_id, field="code")
+            except SealError:
+                return FactorChecked(ok=False, message="The form expired; enter the code again.")
+            gate = Throttle(self.settings.database_url)
+            key = f"mfa:{request.customer_id}"
+            admission = gate.admit(key, throttle.SECOND_FACTOR)
+            if not admission.allowed:
+                return _wait(admission.retry_after)
+            result = check(code.strip())
+            if result.ok:
+                gate.succeeded(key)
+            self.audit(
+                f"{request.attempt_id}:{kind}",
+                f"login.{kind}_{'ok' if result.ok else 'wrong'}",
+                customer_id=request.customer_id,
+                journey_id=request.journey_id,
+            )
+            return result
+
+        return answer_once(self, request.attempt_id, FactorChecked, attempt)
+
+
+def _wait(retry_after: timedelta) -> FactorChecked:
+    seconds = max(int(retry_after.total_seconds() + 0.999), 1)
+    return FactorChecked(
+        ok=False,
+        message=f"Too many wrong codes. Please wait {seconds} s before trying again.",
+        retry_after_seconds=seconds,
+    )

@@ -1,0 +1,173 @@
+"""The first factor of sign-in: email + password, throttled, with no account enumeration.
+
+Unknown email, wrong password and an account locked after too many failures all get the same
+answer after the same work (an argon2id verification, against a dummy hash when there is no real
+one); only the audit log, which customers never see, says which it was. Throttling is keyed by the
+email lookup, not the customer, so an unknown email is slowed down exactly like a real one.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache
+
+from pydantic import BaseModel
+from sqlmodel import select
+from temporalio import activity
+
+from journeys.kit.screens import Sealed
+from workers.activities.attempts import answer_once
+from workers.activities.base import ActivityGroup
+from workers.security.passwords import hash_password, needs_rehash, verify_password
+from workers.security.sealing import SealError
+from workers.store import throttle
+from workers.store.models import Credential, Customer, utcnow
+from workers.store.throttle import Admission, Throttle
+
+WRONG = "Email or password is not right."
+
+
+class CheckPassword(BaseModel):
+    """One sign-in attempt. ``attempt_id`` (a ``workflow.uuid4()``) makes a retry return the same
+    answer; ``customer_id`` instead of ``email`` re-authenticates a signed-in customer."""
+
+    attempt_id: str
+    journey_id: str
+    password: Sealed
+    client_ip: str
+    email: str = ""
+    customer_id: str = ""
+
+
+class PasswordChecked(BaseModel):
+    """``ok`` with the customer, or a message that is the same for every kind of failure."""
+
+    ok: bool
+    customer_id: str = ""
+    email: str = ""
+    email_lookup: str = ""
+    message: str = ""
+    retry_after_seconds: int = 0
+
+
+class ResetThrottle(BaseModel):
+    """Clear the account's failure counter (account recovery proved the customer)."""
+
+    customer_id: str
+
+
+def account_key(email_lookup: str) -> str:
+    """The throttle key of an account (by email lookup, so unknown emails are throttled too)."""
+    return f"acct:{email_lookup}"
+
+
+def ip_key(client_ip: str) -> str:
+    """The throttle key of a client address."""
+    return f"ip:{client_ip[:64]}"
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password("threshold-dummy-password-for-constant-time")
+
+
+class LoginActivities(ActivityGroup):
+    """Checks passwords; every method is safe to retry."""
+
+    @activity.defn(name="login.check_password")
+    def check_password(self, request: CheckPassword) -> PasswordChecked:
+        """Admit the attempt (throttles), verify the password, rehash it if parameters changed."""
+        return answer_once(self, request.attempt_id, PasswordChecked, lambda: self._check(request))
+
+    @activity.defn(name="login.reset_throttle")
+    def reset_throttle(self, request: ResetThrottle) -> None:
+        """For account recovery: the customer proved control, so failures start from zero."""
+        with self.db() as session:
+            customer = session.get(Customer, request.customer_id)
+        if customer is not None:
+            Throttle(self.settings.database_url).succeeded(account_key(customer.email_lookup))
+
+    def _check(self, request: CheckPassword) -> PasswordChecked:
+        try:
+            password = self.sealer.open(
+                request.password, journey_id=request.journey_id, field="password"
+            )
+        except SealError:
+            return PasswordChecked(ok=False, message="The form expired; please sign in again.")
+        customer, stored = self._customer(request)
+        lookup = customer.email_lookup if customer else self.email_lookup(request.email)
+        gate = Throttle(self.settings.database_url)
+        refused = self._admit(gate, lookup, request.client_ip)
+        if refused is not None and not refused.locked:
+            return _wait(refused.retry_after).model_copy(update={"email_lookup": lookup})
+        # Locked accounts and unknown emails do the same work as a wrong password.
+        usable = customer is not None and stored is not None and refused is None
+        valid = verify_password(
+            stored.secret_hash if usable and stored else _dummy_hash(), password
+        )
+        outcome = "ok" if valid and usable else "locked" if refused else "wrong"
+        self.audit(
+            f"{request.attempt_id}:password",
+            f"login.password_{outcome}",
+            customer_id=customer.id if customer else None,
+            journey_id=request.journey_id,
+        )
+        if outcome != "ok" or customer is None or stored is None:
+            # The customer id feeds the risk model's per-account velocity; the journey shows
+            # every failure the same way whatever it carries.
+            return PasswordChecked(
+                ok=False,
+                message=WRONG,
+                customer_id=customer.id if customer else "",
+                email_lookup=lookup,
+            )
+        gate.succeeded(account_key(lookup))
+        gate.refund(ip_key(request.client_ip))
+        if needs_rehash(stored.secret_hash):
+            self._rehash(stored.id, password)
+        return PasswordChecked(
+            ok=True, customer_id=customer.id, email=customer.email, email_lookup=lookup
+        )
+
+    def _customer(self, request: CheckPassword) -> tuple[Customer | None, Credential | None]:
+        with self.db() as session:
+            if request.customer_id:
+                customer = session.get(Customer, request.customer_id)
+            else:
+                customer = session.exec(
+                    select(Customer).where(Customer.email == request.email)
+                ).first()
+            if customer is None or customer.status != "active":
+                return None, None
+            stored = session.exec(
+                select(Credential).where(
+                    Credential.customer_id == customer.id, Credential.kind == "password"
+                )
+            ).first()
+            return customer, stored
+
+    @staticmethod
+    def _admit(gate: Throttle, lookup: str, client_ip: str) -> Admission | None:
+        """``None`` when the attempt may proceed, else the refusing admission."""
+        by_ip = gate.admit(ip_key(client_ip), throttle.CLIENT_IP)
+        if not by_ip.allowed:
+            return by_ip
+        by_account = gate.admit(account_key(lookup), throttle.ACCOUNT)
+        return None if by_account.allowed else by_account
+
+    def _rehash(self, credential_id: int | None, password: str) -> None:
+        fresh = hash_password(password)
+        with self.db() as session:
+            row = session.get(Credential, credential_id)
+            if row is not None and needs_rehash(row.secret_hash):
+                row.secret_hash, row.updated_at = fresh, utcnow()
+                session.add(row)
+
+
+def _wait(retry_after: timedelta) -> PasswordChecked:
+    seconds = max(int(retry_after.total_seconds() + 0.999), 1)
+    return PasswordChecked(
+        ok=False,
+        message=f"Too many attempts. Please wait {seconds} s before trying again.",
+        retry_after_seconds=seconds,
+    )
