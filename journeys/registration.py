@@ -1,4 +1,5 @@
-"""Registration: email + password, prove the email (code or link, any device), accept the terms.
+"""Registration: email + password or a passkey, prove the email (code or link, any device), accept
+the terms.
 
 An email that already has an account walks through the very same screens and timing; only the
 email differs ("you already have an account"), so the pages never reveal who is registered.
@@ -30,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         signed_in,
     )
     from journeys.kit.errors import ErrorCode
+    from journeys.kit.passkey_steps import create_passkey
     from workers.activities.consent import ConsentActivities, PurposeGrant, RecordConsents
     from workers.activities.identity import CreateCustomer, IdentityActivities, StageRegistration
     from workers.activities.verification import (
@@ -46,14 +48,27 @@ SIGN_UP_TIMEOUT = timedelta(hours=1)
 TERMS_TIMEOUT = timedelta(hours=1)
 RESEND_COOLDOWN = timedelta(seconds=30)
 MAX_SENDS = 5
+WITH_PASSKEY = "passkey"
+WITH_PASSWORD = "password"
 
 
 class SignUp(Screen):
     """The first screen: who you are and the password you want."""
 
     title = "Create your account"
-    intro = "Use your email address and a password of at least 8 characters."
-    actions = (Action(name="submit", label="Create account"),)
+    intro = (
+        "Use your email address and a password of at least 8 characters, or create a passkey "
+        "instead: your device's fingerprint, face or screen lock, no password to remember."
+    )
+    actions = (
+        Action(name="submit", label="Create account"),
+        Action(
+            name=WITH_PASSKEY,
+            label="Create a passkey instead",
+            validate_fields=False,
+            primary=False,
+        ),
+    )
 
     email: str = field(kind="email", label="Email", autocomplete="email", max_length=254)
     password: Sealed = field(
@@ -65,6 +80,29 @@ class SignUp(Screen):
         policy="new-password",
         help="At least 8 characters; long passphrases are welcome.",
     )
+
+    @field_validator("email")
+    @classmethod
+    def _normalize(cls, value: str) -> str:
+        return normalize_email(value)
+
+
+class PasskeySignUp(Screen):
+    """Sign-up without a password: the passkey is created once the email is proven."""
+
+    title = "Create your account with a passkey"
+    intro = "First we check your email address; then your device creates your passkey."
+    actions = (
+        Action(name="submit", label="Continue"),
+        Action(
+            name=WITH_PASSWORD,
+            label="Use a password instead",
+            validate_fields=False,
+            primary=False,
+        ),
+    )
+
+    email: str = field(kind="email", label="Email", autocomplete="email", max_length=254)
 
     @field_validator("email")
     @classmethod
@@ -131,10 +169,14 @@ class Registration(Journey):
         """Sign up, verify the email, accept the terms, then sign the new customer in."""
         journey_id = workflow.info().workflow_id
         try:
-            email, existing = await self._sign_up(journey_id)
+            email, existing, passkey = await self._sign_up(journey_id)
             verdict = await self._verify_email(journey_id, email, existing)
             if verdict is not None:
                 return await self.finish(verdict)
+            if passkey and not await create_passkey(self, journey_id=journey_id, user_name=email):
+                return await self.finish(
+                    failed(journey_id, "No passkey could be created. Please start again.")
+                )
             await self.ask(AcceptTerms, timeout=TERMS_TIMEOUT)
         except StepTimedOut as timeout:
             return await self.finish(expired(journey_id, f"No answer at step {timeout}."))
@@ -162,29 +204,46 @@ class Registration(Journey):
             why="Recording consent to the terms",
         )
         return await self.finish(
-            signed_in(journey_id, created.customer_id, amr=["pwd", "email"], to=start.return_to)
+            signed_in(
+                journey_id,
+                created.customer_id,
+                amr=["swk" if passkey else "pwd", "email"],
+                to=start.return_to,
+            )
         )
 
-    async def _sign_up(self, journey_id: str) -> tuple[str, bool]:
+    async def _sign_up(self, journey_id: str) -> tuple[str, bool, bool]:
+        """Email and password, or email alone for a passkey: ``(email, existing, passkey)``."""
         errors: dict[str, str] = {}
         values: dict[str, str] = {}
         while True:
             signup = await self.ask(SignUp, values=values, errors=errors, timeout=SIGN_UP_TIMEOUT)
+            password: Sealed | None = None
+            if signup.action == WITH_PASSKEY:
+                # Reachable only through the new action: runs recorded before passkeys existed
+                # never get here, so they replay unchanged without a ``workflow.patched`` marker.
+                chosen = await self.ask(
+                    PasskeySignUp, values=_typed_email(signup), timeout=SIGN_UP_TIMEOUT
+                )
+                if chosen.action == WITH_PASSWORD:
+                    values, errors = _typed_email(chosen), {}
+                    continue
+                email = chosen.email
+            else:
+                email, password = signup.email, signup.password
             try:
                 staged = await self.step(
                     IdentityActivities.stage_registration,
-                    StageRegistration(
-                        journey_id=journey_id, email=signup.email, password=signup.password
-                    ),
-                    why="Hashing the password",
+                    StageRegistration(journey_id=journey_id, email=email, password=password),
+                    why="Hashing the password" if password else "Staging a passkey sign-up",
                 )
             except ActivityError as err:
                 if _error_type(err) in {ErrorCode.WEAK_PASSWORD, ErrorCode.SEAL_EXPIRED}:
-                    values, errors = {"email": signup.email}, {"password": _message(err)}
+                    values, errors = {"email": email}, {"password": _message(err)}
                     continue
                 raise
             self.identify(email_lookup=staged.email_lookup)
-            return signup.email, staged.existing
+            return email, staged.existing, password is None
 
     async def _verify_email(self, journey_id: str, email: str, existing: bool) -> Outcome | None:
         """Return ``None`` once the email is proven, or the outcome that ends the journey."""
@@ -255,6 +314,12 @@ class Registration(Journey):
             CheckCode(journey_id=journey_id, code=answer.code),
             why="Checking the code",
         )
+
+
+def _typed_email(screen: Screen) -> dict[str, str]:
+    """The email typed on a screen left without validation, to fill in on the next one."""
+    typed = getattr(screen, "email", "")
+    return {"email": typed[:254]} if isinstance(typed, str) and typed else {}
 
 
 def _mask(email: str) -> str:

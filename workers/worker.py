@@ -18,6 +18,7 @@ from workers.activities.consent import ConsentActivities
 from workers.activities.factors import FactorActivities
 from workers.activities.identity import IdentityActivities
 from workers.activities.login import LoginActivities
+from workers.activities.passkeys import PasskeyActivities
 from workers.activities.risk import RiskActivities
 from workers.activities.verification import VerificationActivities
 from workers.settings import Settings
@@ -39,6 +40,7 @@ def activities_for(settings: Settings) -> list[Any]:
     identity = IdentityActivities(settings)
     verification = VerificationActivities(settings)
     consent = ConsentActivities(settings)
+    passkeys = PasskeyActivities(settings)
     login = LoginActivities(settings)
     factors = FactorActivities(settings)
     risk = RiskActivities(settings)
@@ -49,6 +51,10 @@ def activities_for(settings: Settings) -> list[Any]:
         verification.check_code,
         verification.check_link,
         consent.record,
+        passkeys.begin_registration,
+        passkeys.finish_registration,
+        passkeys.begin_authentication,
+        passkeys.finish_authentication,
         login.check_password,
         login.reset_throttle,
         factors.enrolled,

