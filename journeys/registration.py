@@ -31,7 +31,9 @@ with workflow.unsafe.imports_passed_through():
         signed_in,
     )
     from journeys.kit.errors import ErrorCode
+    from journeys.kit.outcomes import cancelled
     from journeys.kit.passkey_steps import create_passkey
+    from journeys.kit.support import JourneyCancelled
     from workers.activities.consent import ConsentActivities, PurposeGrant, RecordConsents
     from workers.activities.identity import CreateCustomer, IdentityActivities, StageRegistration
     from workers.activities.verification import (
@@ -159,6 +161,9 @@ class AcceptTerms(Screen):
 class Registration(Journey):
     """The registration journey (see the module docstring)."""
 
+    support_actions = frozenset({"resend", "extend", "cancel"})
+    funnel_steps = ("sign-up", "check-your-email", "accept-terms")
+
     def __init__(self) -> None:
         super().__init__()
         self._sends = 0
@@ -180,6 +185,8 @@ class Registration(Journey):
             await self.ask(AcceptTerms, timeout=TERMS_TIMEOUT)
         except StepTimedOut as timeout:
             return await self.finish(expired(journey_id, f"No answer at step {timeout}."))
+        except JourneyCancelled:
+            return await self.finish(cancelled(journey_id, "Cancelled by our support team."))
         try:
             created = await self.step(
                 IdentityActivities.create_customer,

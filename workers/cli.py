@@ -104,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lookup.add_argument("email")
     lookup.set_defaults(func=_lookup)
+
+    from workers.support.commands import register as register_support
+
+    register_support(commands)
+
+    from workers.scim_cli import register as register_scim
+
+    register_scim(commands)
     return parser
 
 

@@ -34,7 +34,6 @@ class Settings(BaseSettings):
     temporal_ui_url: str = "http://127.0.0.1:8233"
     secret_key: str = DEFAULT_SECRET_KEY
     codec_keys: str = ""
-    codec_token: str = ""
     dev_mail_dir: str = ""
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12

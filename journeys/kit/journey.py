@@ -7,6 +7,7 @@ The base owns the conversation with the web layer so a journey author never writ
   HTTP POST is one update round-trip.
 * ``deliver`` (update): an out-of-band event such as an email link clicked on another device.
 * ``open`` (update, used with update-with-start) and ``view`` (query): the current screen.
+* ``support`` (update): a staff action on the live journey (see :mod:`journeys.kit.support`).
 
 Authors call :meth:`Journey.ask`, :meth:`Journey.wait_for`, :meth:`Journey.show`,
 :meth:`Journey.step` and :meth:`Journey.finish`; each keeps the ``JourneyStep``/``JourneyStatus``
@@ -16,7 +17,7 @@ search attributes and the Temporal UI's current details in step with what the cu
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
@@ -40,6 +41,15 @@ with workflow.unsafe.imports_passed_through():
         JOURNEY_NAME,
         JOURNEY_STATUS,
         JOURNEY_STEP,
+    )
+    from journeys.kit.support import (
+        MAX_EXTEND_MINUTES,
+        RECORD_ACTIVITY,
+        SUPPORT_REFUSED,
+        JourneyCancelled,
+        SupportActed,
+        SupportReply,
+        SupportRequest,
     )
 
 S = TypeVar("S", bound=Screen)
@@ -93,6 +103,10 @@ class Journey:
     """Base class of every journey workflow (see the module docstring for the protocol)."""
 
     journey_name: ClassVar[str] = ""
+    #: Staff actions this journey accepts through the ``support`` update (journeys.kit.support).
+    support_actions: ClassVar[frozenset[str]] = frozenset()
+    #: The journey's screens in order, so ``/support/funnels`` can count who reached each one.
+    funnel_steps: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self) -> None:
         self._seq = 0
@@ -105,6 +119,11 @@ class Journey:
         self._finished = False
         self._step = ""
         self._status = ""
+        self._customer_id = ""
+        self._deadline: datetime | None = None
+        self._support: list[tuple[str, SupportRequest]] = []
+        self._support_replies: dict[str, SupportReply] = {}
+        self._support_after: dict[str, int] = {}
 
     # ----- handlers the web layer talks to -------------------------------------------------
 
@@ -154,6 +173,31 @@ class Journey:
     @deliver.validator
     def _validate_deliver(self, event: EventEnvelope) -> None:
         self._check_expected(event)
+
+    @workflow.update
+    async def support(self, request: SupportRequest) -> SupportReply:
+        """Queue a staff action for the waiting ``ask``/``wait_for`` and report what it did."""
+        info = workflow.current_update_info()
+        key = info.id if info is not None else str(workflow.uuid4())
+        self._support.append((key, request))
+        await workflow.wait_condition(lambda: self._support_done(key))
+        if key in self._support_after and self._view is not None:
+            reply = SupportReply(
+                action=request.action, done=True, message=self._view.notice or self._view.title
+            )
+        else:
+            reply = self._support_replies.pop(
+                key,
+                SupportReply(action=request.action, done=False, message="The journey ended first."),
+            )
+        self._support_after.pop(key, None)
+        return reply
+
+    @support.validator
+    def _validate_support(self, request: SupportRequest) -> None:
+        problem = self._support_problem(request)
+        if problem:
+            raise ApplicationError(problem, type=SUPPORT_REFUSED, non_retryable=True)
 
     # ----- the authoring API ---------------------------------------------------------------
 
@@ -242,6 +286,7 @@ class Journey:
         """Record who this journey is about, so support can find it in the Temporal UI."""
         updates = []
         if customer_id:
+            self._customer_id = customer_id
             updates.append(CUSTOMER_ID.value_set(customer_id))
         if email_lookup:
             updates.append(EMAIL_LOOKUP.value_set(email_lookup))
@@ -256,7 +301,7 @@ class Journey:
         self._accepting = False
         self._expects = {}
         view_status: ViewStatus = "done"
-        if outcome.kind in ("expired", "failed"):
+        if outcome.kind in ("expired", "failed", "cancelled"):
             view_status = "expired" if outcome.kind == "expired" else "failed"
         title = screen.title if screen else _FINAL_TITLES[outcome.kind]
         self._view = ScreenView(
@@ -303,14 +348,29 @@ class Journey:
         )
         self._accepting = True
         self._mark(screen.screen_name(), status, why or screen.title)
-        try:
-            await workflow.wait_condition(
-                lambda: self._answer is not None or self._event is not None, timeout=timeout
-            )
-        except TimeoutError:
-            self._accepting = False
-            self._expects = {}
-            raise StepTimedOut(screen.screen_name()) from None
+        self._deadline = None if timeout is None else workflow.now() + timeout
+        while True:
+            remaining = None if self._deadline is None else self._deadline - workflow.now()
+            try:
+                if remaining is not None and remaining <= timedelta(0):
+                    raise TimeoutError
+                await workflow.wait_condition(
+                    lambda: (
+                        self._answer is not None or self._event is not None or bool(self._support)
+                    ),
+                    timeout=remaining,
+                )
+            except TimeoutError:
+                self._accepting = False
+                self._expects = {}
+                raise StepTimedOut(screen.screen_name()) from None
+            if self._answer is not None or self._event is not None:
+                break
+            pressed = await self._serve_support(screen)
+            if pressed is not None:
+                self._accepting = False
+                self._expects = {}
+                return pressed
         self._accepting = False
         self._expects = {}
         if self._event is not None:
@@ -319,6 +379,78 @@ class Journey:
         assert self._answer is not None
         submission, self._answer = self._answer, None
         return screen.parse(submission)
+
+    async def _serve_support(self, screen: type[Screen]) -> Screen | None:
+        """Run one queued staff action; returns the answer when it pressed a screen button."""
+        key, request = self._support.pop(0)
+        problem = self._support_problem(request)
+        if problem:
+            self._support_replies[key] = SupportReply(
+                action=request.action, done=False, message=problem
+            )
+            return None
+        await workflow.execute_activity(
+            RECORD_ACTIVITY,
+            SupportActed(
+                request_id=key,
+                journey_id=workflow.info().workflow_id,
+                journey=self.journey_name,
+                action=request.action,
+                staff_id=request.staff_id,
+                reason=request.reason,
+                customer_id=self._customer_id,
+            ),
+            start_to_close_timeout=DEFAULT_ACTIVITY_TIMEOUT,
+            retry_policy=DEFAULT_RETRY,
+        )
+        self._mark(self._step, self._status, f"Staff {request.staff_id}: {request.action}")
+        if request.action == "cancel":
+            self._support_replies[key] = SupportReply(
+                action="cancel", done=True, message="The journey was cancelled."
+            )
+            self._accepting = False
+            self._expects = {}
+            raise JourneyCancelled(request.staff_id)
+        if request.action == "extend":
+            assert self._deadline is not None
+            self._deadline += timedelta(minutes=request.extend_minutes)
+            self._support_replies[key] = SupportReply(
+                action="extend",
+                done=True,
+                message=f"The deadline is now {self._deadline:%Y-%m-%d %H:%M} UTC.",
+            )
+            return None
+        self._support_after[key] = self._seq
+        return screen.parse(
+            Submission(screen=screen.screen_name(), seq=self._seq, action=request.action)
+        )
+
+    def _support_problem(self, request: SupportRequest) -> str:
+        """Why ``request`` cannot run now (empty when it can)."""
+        if self._finished:
+            return "This journey has already finished."
+        if request.action not in self.support_actions:
+            return f"The {self.journey_name} journey does not support {request.action!r}."
+        if request.action == "cancel":
+            return ""
+        if not self._accepting or self._screen is None:
+            return "The journey is busy right now; try again in a moment."
+        if request.action == "extend":
+            if self._deadline is None:
+                return "The current step has no deadline to extend."
+            if not 1 <= request.extend_minutes <= MAX_EXTEND_MINUTES:
+                return f"Extend by 1 to {MAX_EXTEND_MINUTES} minutes."
+            return ""
+        button = self._screen.action_named(request.action)
+        if button is None or button.validate_fields:
+            return f"The current screen has no {request.action!r} action."
+        return ""
+
+    def _support_done(self, key: str) -> bool:
+        if self._finished or key in self._support_replies:
+            return True
+        seq = self._support_after.get(key)
+        return seq is not None and self._view is not None and self._view.seq > seq
 
     async def _view_after(self, seq: int) -> ScreenView:
         await workflow.wait_condition(
@@ -382,4 +514,5 @@ _FINAL_TITLES = {
     "redirect": "Done",
     "expired": "This journey has expired",
     "failed": "This journey could not be completed",
+    "cancelled": "This journey was cancelled",
 }

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 class Outcome(BaseModel):
     """The result of every journey's ``run``."""
 
-    kind: Literal["signed_in", "redirect", "expired", "failed"]
+    kind: Literal["signed_in", "redirect", "expired", "failed", "cancelled"]
     journey_id: str
     customer_id: str | None = None
     redirect_to: str = "/"
@@ -57,6 +57,11 @@ def expired(journey_id: str, reason: str) -> Outcome:
 def failed(journey_id: str, reason: str) -> Outcome:
     """The journey ended without success (e.g. too many wrong codes)."""
     return Outcome(kind="failed", journey_id=journey_id, reason=reason)
+
+
+def cancelled(journey_id: str, reason: str) -> Outcome:
+    """Support staff cancelled the journey (``JourneyCancelled`` was raised)."""
+    return Outcome(kind="cancelled", journey_id=journey_id, reason=reason)
 
 
 def redirect(journey_id: str, *, to: str) -> Outcome:

@@ -27,6 +27,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journeys.kit import ScreenView
 from journeys.registration import RESEND_COOLDOWN
+from tests.histories.support_cases import SUPPORT_CASES
 from tests.support.databases import migrate_sqlite
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.mail import MailCatcher, code_in, token_in
@@ -173,6 +174,7 @@ CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "expired": expired,
     "passkey": passkey,
     "passkey-refused": passkey_refused_then_back_to_password,
+    **SUPPORT_CASES,
 }
 
 
