@@ -36,6 +36,12 @@ with workflow.unsafe.imports_passed_through():
         normalize_email,
         signed_in,
     )
+    from journeys.kit.passkey_steps import (
+        begin_passkey_sign_in,
+        finish_passkey_sign_in,
+        passkey_field,
+        prove_passkey,
+    )
     from workers.activities.factors import (
         CheckFactor,
         FactorActivities,
@@ -64,6 +70,8 @@ FACTOR_LABELS = {
     "email": "A code sent to your email",
 }
 OTHER = "other"  # the action that goes back to the choice of factor
+WITH_PASSKEY = "passkey"  # the action that signs in with the passkey field's answer
+PASSKEY_HELP = "Or use a passkey: pick it from the email suggestions, or press the passkey button."
 
 
 class LoginStart(JourneyStart):
@@ -76,13 +84,21 @@ class SignIn(Screen):
     """Email and password."""
 
     title = "Sign in"
-    intro = "Welcome back. Sign in with your email and password."
-    actions = (Action(name="submit", label="Sign in"),)
+    intro = "Welcome back. Sign in with your email and password, or with a passkey."
+    actions = (
+        Action(name="submit", label="Sign in"),
+        Action(
+            name=WITH_PASSKEY, label="Sign in with a passkey", validate_fields=False, primary=False
+        ),
+    )
 
-    email: str = field(kind="email", label="Email", autocomplete="username", max_length=254)
+    email: str = field(
+        kind="email", label="Email", autocomplete="username webauthn", max_length=254
+    )
     password: Sealed = field(
         kind="password", label="Password", autocomplete="current-password", max_length=256
     )
+    passkey: str | None = passkey_field("Passkey", required=False, help=PASSKEY_HELP)
 
     @field_validator("email")
     @classmethod
@@ -95,10 +111,16 @@ class ConfirmPassword(Screen):
 
     title = "Confirm it's you"
     intro = "For your security, enter your password again to continue."
-    actions = (Action(name="submit", label="Continue"),)
+    actions = (
+        Action(name="submit", label="Continue"),
+        Action(name=WITH_PASSKEY, label="Use a passkey", validate_fields=False, primary=False),
+    )
 
     password: Sealed = field(
         kind="password", label="Password", autocomplete="current-password", max_length=256
+    )
+    passkey: str | None = passkey_field(
+        "Passkey", required=False, help="No password? Use one of your passkeys."
     )
 
 
@@ -217,6 +239,7 @@ class Login(Journey):
     def __init__(self) -> None:
         super().__init__()
         self._email = ""
+        self._first = ["pwd"]  # how the first step proved the customer (RFC 8176 amr)
 
     @workflow.run
     async def run(self, start: LoginStart) -> Outcome:
@@ -241,13 +264,14 @@ class Login(Journey):
         signals = self._signals(journey_id, start, customer_id, factors)
         risk = await self.step(RiskActivities.assess, signals, why="Scoring the sign-in risk")
         why = _risk_summary(risk)
-        amr = ["pwd"]
+        amr = list(self._first)
         if risk.decision == "deny":
             await self._record(signals, success=False, why=why)
             return await self.finish(
                 failed(journey_id, f"Sign-in blocked. {why}"), screen=SignInBlocked
             )
-        if risk.decision == "step_up":
+        if risk.decision == "step_up" and "mfa" not in amr:
+            # A user-verifying passkey is already two factors (the device and its PIN/biometric).
             try:
                 method = await self._second_factor(journey_id, customer_id, enrolled.factors, why)
             except StepTimedOut as timeout:
@@ -270,7 +294,7 @@ class Login(Journey):
             journey_id,
             customer_id,
             amr=amr,
-            acr="aal2" if AAL2_METHODS & set(amr) else "aal1",
+            acr="aal2" if "mfa" in amr or AAL2_METHODS & set(amr[len(self._first) :]) else "aal1",
             device={
                 "country": risk.country,
                 "browser": risk.browser,
@@ -289,6 +313,20 @@ class Login(Journey):
         form_errors: list[str] = []
         for _ in range(MAX_PASSWORD_TRIES):
             request = await self._ask_password(journey_id, start, values, form_errors)
+            if isinstance(request, tuple):
+                proved = await finish_passkey_sign_in(
+                    self, journey_id=journey_id, ceremony_id=request[0], answer=request[1]
+                )
+                if isinstance(proved, str):
+                    form_errors = [proved]
+                    continue
+                self._first = proved.amr
+                return PasswordChecked(
+                    ok=True,
+                    customer_id=proved.customer_id,
+                    email=proved.email,
+                    email_lookup=proved.email_lookup,
+                )
             checked = await self.step(
                 LoginActivities.check_password, request, why="Checking the password"
             )
@@ -309,12 +347,21 @@ class Login(Journey):
         start: LoginStart,
         values: dict[str, str],
         form_errors: list[str],
-    ) -> CheckPassword:
+    ) -> CheckPassword | tuple[str, str]:
+        """The password to check, or ``(ceremony_id, answer)`` when a passkey was used."""
         attempt_id = str(workflow.uuid4())
+        ceremony_id, options = await begin_passkey_sign_in(
+            self, journey_id=journey_id, customer_id=start.reauth_customer_id or None
+        )
         if start.reauth_customer_id:
             confirm = await self.ask(
-                ConfirmPassword, form_errors=form_errors, timeout=ANSWER_TIMEOUT
+                ConfirmPassword,
+                values={"passkey": options},
+                form_errors=form_errors,
+                timeout=ANSWER_TIMEOUT,
             )
+            if confirm.action == WITH_PASSKEY:
+                return ceremony_id, getattr(confirm, "passkey", None) or ""
             return CheckPassword(
                 attempt_id=attempt_id,
                 journey_id=journey_id,
@@ -323,8 +370,13 @@ class Login(Journey):
                 customer_id=start.reauth_customer_id,
             )
         answer = await self.ask(
-            SignIn, values=values, form_errors=form_errors, timeout=ANSWER_TIMEOUT
+            SignIn,
+            values={**values, "passkey": options},
+            form_errors=form_errors,
+            timeout=ANSWER_TIMEOUT,
         )
+        if answer.action == WITH_PASSKEY:
+            return ceremony_id, getattr(answer, "passkey", None) or ""
         return CheckPassword(
             attempt_id=attempt_id,
             journey_id=journey_id,
@@ -343,6 +395,7 @@ class Login(Journey):
         """One method per factor kind; a new kind (e.g. passkey) adds one entry here."""
         return {
             "totp": self._totp,
+            "passkey": self._passkey,
             "recovery_code": self._recovery_code,
             "email": self._email_code,
         }
@@ -409,6 +462,10 @@ class Login(Journey):
         return await self._code_loop(
             journey_id, customer_id, why, EnterTotp, FactorActivities.check_totp, AMR["totp"]
         )
+
+    async def _passkey(self, journey_id: str, customer_id: str, why: str) -> str | None:
+        proved = await prove_passkey(self, journey_id=journey_id, customer_id=customer_id, why=why)
+        return proved if proved is None or isinstance(proved, str) else "swk"
 
     async def _recovery_code(self, journey_id: str, customer_id: str, why: str) -> str | None:
         return await self._code_loop(

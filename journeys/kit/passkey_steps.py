@@ -32,6 +32,11 @@ PASSKEY_TIMEOUT = timedelta(hours=1)
 MAX_ANSWER_CHARS = 4096
 #: The action that leaves a passkey screen for another way (same name as the login journey's).
 OTHER = "other"
+#: Said when a form arrives without an answer: no JavaScript, or no WebAuthn in this browser.
+NO_ANSWER = (
+    "Your browser sent no passkey. Passkeys need JavaScript and a browser that supports them; "
+    "use another way to continue."
+)
 
 
 def passkey_field(label: str, *, required: bool = True, help: str | None = None) -> Any:
@@ -100,6 +105,9 @@ async def create_passkey(
             timeout=PASSKEY_TIMEOUT,
             why="Waiting for the browser to create a passkey",
         )
+        if not answer.passkey:
+            errors = {"passkey": NO_ANSWER}
+            continue
         try:
             await journey.step(
                 PasskeyActivities.finish_registration,
@@ -140,6 +148,8 @@ async def finish_passkey_sign_in(
     journey: Journey, *, journey_id: str, ceremony_id: str, answer: str
 ) -> AuthenticatedPasskey | str:
     """Verify the browser's answer: who it proved, or the sentence saying why it was refused."""
+    if not answer:
+        return NO_ANSWER
     try:
         return await journey.step(
             PasskeyActivities.finish_authentication,

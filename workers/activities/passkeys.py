@@ -42,7 +42,7 @@ from workers.security.passkeys.registration import (
 )
 from workers.security.passkeys.relying_party import RelyingParty
 from workers.settings import Settings
-from workers.store.models import utcnow
+from workers.store.models import Customer, utcnow
 from workers.store.passkey_models import Passkey, PasskeyChallenge
 
 REGISTER = "register"
@@ -93,6 +93,8 @@ class AuthenticatedPasskey(BaseModel):
     """Who the passkey proved, and how (RFC 8176 ``amr`` values; see docs/security.md)."""
 
     customer_id: str
+    email: str
+    email_lookup: str
     passkey_id: int
     user_verified: bool
     amr: list[str]
@@ -234,12 +236,18 @@ class PasskeyActivities(ActivityGroup):
         except PasskeyError as err:
             raise _rejected(err) from err
         customer_id = passkey.customer_id
+        with self.db() as session:
+            customer = session.get(Customer, customer_id)
+        if customer is None or customer.status != "active":
+            raise _rejected(UnknownCredential("This account cannot sign in."))
         if assertion.regressed:
             self._flag(request, passkey.id, assertion.new_sign_count)
             raise _rejected(SignCountRegressed())
         amr = ["swk", "user", *(["mfa"] if assertion.user_verified else [])]
         result = AuthenticatedPasskey(
             customer_id=customer_id,
+            email=customer.email,
+            email_lookup=customer.email_lookup,
             passkey_id=_id(passkey),
             user_verified=assertion.user_verified,
             amr=amr,

@@ -21,6 +21,7 @@ from workers.settings import Settings
 from workers.store.db import session_for
 from workers.store.login_models import RecoveryCode, TotpFactor
 from workers.store.models import utcnow
+from workers.store.passkey_models import Passkey
 from workers.store.throttle import rows_changed
 
 TotpVerdict = Literal["ok", "wrong", "replayed"]
@@ -35,12 +36,14 @@ class FactorStore:
         self.code_key = settings.derive_key("recovery-codes")
 
     def enrolled(self, customer_id: str) -> list[str]:
-        """The factor kinds the customer can use now: ``totp``, ``recovery_code``."""
+        """The factor kinds the customer can use now: ``totp``, ``passkey``, ``recovery_code``."""
         kinds: list[str] = []
         with session_for(self.database_url) as db:
             totp = db.get(TotpFactor, customer_id)
             if totp is not None and totp.confirmed_at is not None:
                 kinds.append("totp")
+            if db.exec(select(Passkey).where(Passkey.customer_id == customer_id)).first():
+                kinds.append("passkey")
             if self._unused_codes(db, customer_id):
                 kinds.append("recovery_code")
         return kinds
