@@ -3,6 +3,6 @@
 Importing this package registers every journey in :data:`journeys.kit.JOURNEYS`.
 """
 
-from journeys import login, registration
+from journeys import invitation, login, registration
 
-__all__ = ["login", "registration"]
+__all__ = ["invitation", "login", "registration"]

@@ -17,6 +17,7 @@ from journeys.kit.runner import workflow_runner
 from workers.activities.consent import ConsentActivities
 from workers.activities.factors import FactorActivities
 from workers.activities.identity import IdentityActivities
+from workers.activities.invitation import invitation_activities
 from workers.activities.support import SupportActivities
 from workers.activities.login import LoginActivities
 from workers.activities.passkeys import PasskeyActivities
@@ -53,6 +54,7 @@ def activities_for(settings: Settings) -> list[Any]:
         verification.check_link,
         consent.record,
         SupportActivities(settings).record_action,
+        *invitation_activities(settings),
         passkeys.begin_registration,
         passkeys.finish_registration,
         passkeys.begin_authentication,

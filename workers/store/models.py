@@ -134,4 +134,11 @@ class AuditEvent(SQLModel, table=True):
 
 
 # Each feature's tables live in their own module; importing it registers them on the metadata.
-from workers.store import login_models, passkey_models, risk_models, staff_models  # noqa: E402, F401
+from workers.store import (  # noqa: E402, F401
+    invitation_models,
+    login_models,
+    passkey_models,
+    risk_models,
+    scim_models,
+    staff_models,
+)

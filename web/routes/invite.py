@@ -1,0 +1,84 @@
+"""``/invite/<journey id>``: the emailed invitation link, which binds the journey to this browser.
+
+Nobody's browser started an invitation journey (a SCIM client did), so the browser that confirms
+a valid link becomes its owner: the link token is delivered to the journey first, and only when
+the journey accepts it (single use, unexpired) is the journey bound to this browser and shown.
+Like every emailed link, it is confirmed with a button (a POST), so mail scanners do nothing.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from journeys.kit import EmailLinkClicked, EventEnvelope
+from web.csrf import CsrfError
+from web.gateway import JourneyNotFound, Rejected
+from web.htmx import redirect
+from web.services import Gateway, Services, Svc
+
+router = APIRouter()
+
+JOURNEY = "invitation"
+MAX_TOKEN_CHARS = 200
+MAX_FORM_BYTES = 4 * 1024
+
+
+@router.get("/invite/{journey_id}")
+async def open_invitation(journey_id: str, request: Request, svc: Svc) -> Response:
+    """Ask for a click before anything happens."""
+    token = request.query_params.get("token", "")
+    if not _plausible(journey_id, token):
+        return _damaged(request, svc)
+    response = svc.pages.page(
+        request, "journeys/invite.html", {"action": f"/invite/{journey_id}", "token": token}
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@router.post("/invite/{journey_id}")
+async def accept_invitation(
+    journey_id: str, request: Request, svc: Svc, gateway: Gateway
+) -> Response:
+    """Deliver the link to the journey; on success bind it here and continue at its screen."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return svc.pages.error(request, 413, "Form too large", "That form was larger than allowed.")
+    form = await request.form(max_files=0, max_fields=8)
+    token = form.get("token")
+    csrf = form.get(svc.csrf.FIELD)
+    try:
+        svc.csrf.check(request, csrf if isinstance(csrf, str) else None)
+    except CsrfError as err:
+        return svc.pages.error(request, 403, "Please reload the page", str(err))
+    if not isinstance(token, str) or not _plausible(journey_id, token):
+        return _damaged(request, svc)
+    sealed = svc.sealer.seal(token, journey_id=journey_id, field="token")
+    event = EventEnvelope(name=EmailLinkClicked.event_name(), data={"token": sealed})
+    try:
+        view = await gateway.deliver(journey_id, event)
+    except (Rejected, JourneyNotFound):
+        return svc.pages.error(
+            request,
+            410,
+            "This invitation no longer works",
+            "It was already used, or it has expired. Ask your organisation to invite you again.",
+        )
+    if view.errors:
+        return svc.pages.error(request, 400, "This link does not work", " ".join(view.errors))
+    response = redirect(request, f"/j/{JOURNEY}/{journey_id}")
+    svc.binding.bind(request, response, journey_id)
+    return response
+
+
+def _plausible(journey_id: str, token: str) -> bool:
+    return (
+        journey_id.startswith(f"{JOURNEY}-")
+        and len(journey_id) <= 200
+        and 0 < len(token) <= MAX_TOKEN_CHARS
+    )
+
+
+def _damaged(request: Request, svc: Services) -> Response:
+    return svc.pages.error(request, 400, "Link not valid", "This link is incomplete or damaged.")

@@ -1,0 +1,114 @@
+"""What a SCIM write means for the customer: an invitation, a suspension, or deprovisioning.
+
+:meth:`Provisioning.deprovision` is the one place ``DELETE /Users/{id}`` goes through. Until the
+deprovisioning journey exists (issue 6) it suspends the customer, revokes every session and erases
+their personal data right here, idempotently; swapping in the journey (started with no grace
+period) means replacing the body of that one method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import delete
+from sqlmodel import col
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from journeys.invitation import InvitationStart
+from journeys.kit.search import CUSTOMER_ID, JOURNEY_NAME, JOURNEY_STATUS
+from web.scim.directory import Directory
+from workers.store.customer_lifecycle import erase_personal_data, revoke_sessions, suspend
+from workers.store.db import session_for
+from workers.store.models import Customer
+
+log = logging.getLogger("threshold.scim")
+
+INVITATION = "invitation"
+
+
+def invitation_id(customer_id: str) -> str:
+    """The invitation journey's workflow id: one per customer, so retries never duplicate it."""
+    return f"{INVITATION}-{customer_id}"
+
+
+class Provisioning:
+    """Customer lifecycle effects of SCIM writes for one deployment."""
+
+    def __init__(
+        self,
+        directory: Directory,
+        task_queue: str,
+        client: Callable[[], Awaitable[Client]],
+    ) -> None:
+        self.directory = directory
+        self.task_queue = task_queue
+        self.client = client
+
+    async def invite(self, customer_id: str) -> None:
+        """Start the invitation journey (at most once per customer)."""
+        client = await self.client()
+        try:
+            await client.start_workflow(
+                INVITATION,
+                InvitationStart(customer_id=customer_id),
+                id=invitation_id(customer_id),
+                task_queue=self.task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=TypedSearchAttributes(
+                    [
+                        SearchAttributePair(JOURNEY_NAME, INVITATION),
+                        SearchAttributePair(JOURNEY_STATUS, "active"),
+                        SearchAttributePair(CUSTOMER_ID, customer_id),
+                    ]
+                ),
+                static_summary="invitation journey",
+                static_details="Started by a SCIM provisioning client creating this customer.",
+            )
+        except WorkflowAlreadyStartedError:
+            return
+
+    async def suspended(self, customer_id: str) -> None:
+        """``active`` went false: the customer's status changed in the write; end every session."""
+        await asyncio.to_thread(self._revoke, customer_id)
+
+    async def deprovision(self, customer_id: str) -> None:
+        """Deprovision with no grace period (see the module docstring for the swap point)."""
+        await asyncio.to_thread(self._erase, customer_id)
+        await self._stop_invitation(customer_id)
+
+    def forget(self, customer_id: str) -> None:
+        """Undo a User whose invitation could not be started, so the client can simply retry."""
+        with session_for(self.directory.database_url) as db:
+            self.directory.erase(db, customer_id)
+            db.execute(delete(Customer).where(col(Customer.id) == customer_id))
+
+    def _revoke(self, customer_id: str) -> None:
+        with session_for(self.directory.database_url) as db:
+            revoke_sessions(db, customer_id)
+
+    def _erase(self, customer_id: str) -> None:
+        with session_for(self.directory.database_url) as db:
+            suspend(db, customer_id)
+            self.directory.erase(db, customer_id)
+            erase_personal_data(db, customer_id)
+
+    async def _stop_invitation(self, customer_id: str) -> None:
+        handle = (await self.client()).get_workflow_handle(invitation_id(customer_id))
+        try:
+            description = await handle.describe()
+            if description.status == WorkflowExecutionStatus.RUNNING:
+                await handle.terminate(reason="The customer was deprovisioned.")
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise

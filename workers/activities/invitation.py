@@ -1,0 +1,227 @@
+"""Invitations of provisioned customers: the emailed single-use link and the first password.
+
+The link carries a 256-bit token; only its keyed hash is stored, it expires after
+:attr:`InvitationActivities.LINK_LIFETIME` and works once. The workflow never sees the token or
+the password: both arrive sealed by the web layer and are opened here.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+from sqlmodel import select
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from journeys.kit.errors import ErrorCode
+from journeys.kit.screens import Sealed
+from workers.activities.base import ActivityGroup
+from workers.activities.messaging import Mailer
+from workers.activities.verification import CheckResult
+from workers.security.hashing import keyed_hash
+from workers.security.passwords import PasswordPolicy, hash_password
+from workers.security.sealing import SealError
+from workers.settings import Settings
+from workers.store.invitation_models import Invitation
+from workers.store.models import Credential, Customer, utcnow
+
+#: The customer was suspended or erased while the invitation was pending.
+ACCOUNT_UNAVAILABLE = "ACCOUNT_UNAVAILABLE"
+
+
+class SendInvitation(BaseModel):
+    """Email ``customer_id`` an invitation for ``journey_id``; ``invitation_id`` makes it once."""
+
+    invitation_id: str
+    journey_id: str
+    customer_id: str
+
+
+class SentInvitation(BaseModel):
+    """When the link stops working, and the lookup support searches the journey by."""
+
+    expires_at: datetime
+    email_lookup: str
+
+
+class CheckInvitationLink(BaseModel):
+    """A token from a clicked invitation link, sealed by the web layer."""
+
+    journey_id: str
+    token: Sealed
+
+
+class ChoosePassword(BaseModel):
+    """The invited customer's first password, sealed by the web layer."""
+
+    journey_id: str
+    customer_id: str
+    password: Sealed
+
+
+class InvitationActivities(ActivityGroup):
+    """Send invitations, check their links, set the first password."""
+
+    LINK_LIFETIME = timedelta(days=7)
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.mailer = Mailer(settings.smtp_url, settings.mail_from)
+
+    @activity.defn(name="invitation.send")
+    def send(self, request: SendInvitation) -> SentInvitation:
+        """Create the link (once) and email it (until the mail server accepts it)."""
+        with self.db() as session:
+            customer = session.get(Customer, request.customer_id)
+            _require_active(customer)
+            assert customer is not None
+            row = session.get(Invitation, request.invitation_id)
+            token = ""
+            if row is None:
+                token = secrets.token_urlsafe(32)
+                row = self._new_row(request, token)
+                session.add(row)
+            elif row.sent_at is None:
+                token = self._undelivered(row, request)
+            result = SentInvitation(expires_at=row.expires_at, email_lookup=customer.email_lookup)
+            email = customer.email
+            if row.sent_at is not None:
+                return result
+        link = f"{self.settings.base_url}/invite/{request.journey_id}?token={token}"
+        days = int(self.LINK_LIFETIME.total_seconds() // 86400)
+        self.mailer.send("invitation", to=email, link=link, days=days)
+        with self.db() as session:
+            sent = session.get(Invitation, request.invitation_id)
+            assert sent is not None
+            sent.sent_at, sent.undelivered = utcnow(), None
+            session.add(sent)
+        self.audit(
+            f"{request.invitation_id}:sent",
+            "invitation.sent",
+            customer_id=request.customer_id,
+            journey_id=request.journey_id,
+        )
+        return result
+
+    @activity.defn(name="invitation.check_link")
+    def check_link(self, request: CheckInvitationLink) -> CheckResult:
+        """Accept an unexpired, unused link of this journey (and consume it)."""
+        try:
+            token = self.sealer.open(request.token, journey_id=request.journey_id, field="token")
+        except SealError:
+            return CheckResult(ok=False, reason="unreadable", message="Please open the link again.")
+        token_hash = keyed_hash(self.verification_key, "invitation", token)
+        with self.db() as session:
+            row = session.exec(
+                select(Invitation).where(Invitation.token_hash == token_hash)
+            ).first()
+            if row is None or row.journey_id != request.journey_id:
+                return CheckResult(ok=False, reason="wrong", message="This link is not valid.")
+            if row.consumed_at is not None:
+                return CheckResult(ok=False, reason="wrong", message="This link was already used.")
+            if utcnow() > row.expires_at:
+                return CheckResult(ok=False, reason="expired", message="This link has expired.")
+            row.consumed_at = utcnow()
+            session.add(row)
+            invitation_id, customer_id = row.id, row.customer_id
+        self.audit(
+            f"{invitation_id}:opened",
+            "invitation.opened",
+            customer_id=customer_id,
+            journey_id=request.journey_id,
+        )
+        return CheckResult(ok=True)
+
+    @activity.defn(name="invitation.set_password")
+    def set_password(self, request: ChoosePassword) -> None:
+        """Hash the chosen password (argon2id) into the customer's password credential."""
+        try:
+            password = self.sealer.open(
+                request.password, journey_id=request.journey_id, field="password"
+            )
+        except SealError as exc:
+            raise ApplicationError(
+                "The form expired; please enter your password again.",
+                type=ErrorCode.SEAL_EXPIRED,
+                non_retryable=True,
+            ) from exc
+        with self.db() as session:
+            customer = session.get(Customer, request.customer_id)
+            _require_active(customer)
+            assert customer is not None
+            email = customer.email
+        problem = PasswordPolicy.problem(password, email=email)
+        if problem:
+            raise ApplicationError(problem, type=ErrorCode.WEAK_PASSWORD, non_retryable=True)
+        secret_hash = hash_password(password)
+        with self.db() as session:
+            credential = session.exec(
+                select(Credential).where(
+                    Credential.customer_id == request.customer_id, Credential.kind == "password"
+                )
+            ).first()
+            if credential is None:
+                credential = Credential(
+                    customer_id=request.customer_id, kind="password", secret_hash=secret_hash
+                )
+            credential.secret_hash, credential.updated_at = secret_hash, utcnow()
+            session.add(credential)
+            customer = session.get(Customer, request.customer_id)
+            assert customer is not None
+            customer.verified_at = customer.verified_at or utcnow()
+            session.add(customer)
+        self.audit(
+            f"{request.journey_id}:password",
+            "invitation.password_set",
+            customer_id=request.customer_id,
+            journey_id=request.journey_id,
+        )
+
+    def _new_row(self, request: SendInvitation, token: str) -> Invitation:
+        now = utcnow()
+        sealed = self.sealer.seal(
+            json.dumps({"token": token}),
+            journey_id=request.journey_id,
+            field=f"undelivered:{request.invitation_id}",
+        )
+        return Invitation(
+            id=request.invitation_id,
+            journey_id=request.journey_id,
+            customer_id=request.customer_id,
+            token_hash=keyed_hash(self.verification_key, "invitation", token),
+            undelivered=sealed.model_dump_json(),
+            expires_at=now + self.LINK_LIFETIME,
+            created_at=now,
+        )
+
+    def _undelivered(self, row: Invitation, request: SendInvitation) -> str:
+        """The token of a row whose first send failed; a fresh one if its seal expired."""
+        try:
+            assert row.undelivered is not None
+            opened = self.sealer.open(
+                Sealed.model_validate_json(row.undelivered),
+                journey_id=request.journey_id,
+                field=f"undelivered:{row.id}",
+            )
+            return str(json.loads(opened)["token"])
+        except (SealError, AssertionError, ValueError, KeyError):
+            token = secrets.token_urlsafe(32)
+            fresh = self._new_row(request, token)
+            row.token_hash, row.undelivered = fresh.token_hash, fresh.undelivered
+            return token
+
+
+def _require_active(customer: Customer | None) -> None:
+    if customer is None or customer.status != "active":
+        raise ApplicationError(
+            "This account is suspended.", type=ACCOUNT_UNAVAILABLE, non_retryable=True
+        )
+
+
+def invitation_activities(settings: Settings) -> list[object]:
+    """The invitation activities bound to one group instance (for the worker's list)."""
+    group = InvitationActivities(settings)
+    return [group.send, group.check_link, group.set_password]
