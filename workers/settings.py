@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     email_step_up: bool = True
-    risk_step_up_threshold: float = 3.0
-    risk_deny_threshold: float = 12.0
+    risk_step_up_threshold: float = 0.0
+    risk_deny_threshold: float = 10.0
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from ua_parser import parse
 
-from workers.risk.geo import Place, centroid, distance_km, locate
+from workers.risk.geo import Place, centroid, distance_km, locate, neighbours
 
 DESKTOP_OS = frozenset(
     {"Windows", "Mac OS X", "Linux", "Ubuntu", "Chrome OS", "Fedora", "Debian", "FreeBSD"}
@@ -111,9 +111,9 @@ class TravelRule:
     """When a move between two countries is impossible.
 
     Locations are country centroids (the only offline coordinates we have), so two sign-ins in
-    the same country are never impossible travel, and neighbouring countries whose centroids are
-    closer than ``MIN_DISTANCE_KM`` are ignored (a border commuter or a roaming phone is not an
-    attack).
+    the same country are never impossible travel, and neither are countries sharing a border or
+    whose centroids are closer than ``MIN_DISTANCE_KM`` (a border commuter or a roaming phone is
+    not an attack).
     """
 
     MAX_SPEED_KMH = 1000.0
@@ -133,7 +133,9 @@ class TravelRule:
         km = distance_km(a, b)
         hours = max((at - then).total_seconds(), 0.0) / 3600
         travel = Travel(origin=origin, destination=country, km=km, hours=hours)
-        if km < cls.MIN_DISTANCE_KM or travel.km_per_hour <= cls.MAX_SPEED_KMH:
+        if country in neighbours(origin) or km < cls.MIN_DISTANCE_KM:
+            return None
+        if travel.km_per_hour <= cls.MAX_SPEED_KMH:
             return None
         return travel
 

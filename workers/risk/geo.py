@@ -6,7 +6,8 @@ ASN table names the owner (e.g. ``GOOGLE``), not the number; the name is what we
 is a snapshot: refresh it by upgrading the package.
 
 Coordinates: ``countryinfo`` (in its wheel) gives each country's centroid; that is all the offline
-data has, so impossible travel works at country granularity (see :mod:`workers.risk.features`).
+data has, so impossible travel works at country granularity (see :mod:`workers.risk.features`),
+and its land borders, so neighbouring countries are never "impossible".
 """
 
 from __future__ import annotations
@@ -69,6 +70,18 @@ def centroid(country: str) -> tuple[float, float] | None:
     if len(latlng) != 2:
         return None
     return float(latlng[0]), float(latlng[1])
+
+
+@cache
+def neighbours(country: str) -> frozenset[str]:
+    """ISO alpha-2 codes of the countries sharing a land border with ``country``."""
+    if not centroid(country):
+        return frozenset()
+    try:
+        alpha3 = CountryInfo(country).borders()
+        return frozenset(str(CountryInfo(code).iso(2)) for code in alpha3)
+    except (CountryNotFoundError, KeyError, ValueError):
+        return frozenset()
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -17,7 +17,10 @@ Decision = Literal["allow", "step_up", "deny"]
 
 @dataclass(frozen=True)
 class RiskPolicy:
-    """``score < step_up`` allows; above it the customer is challenged, or refused past ``deny``.
+    """``score <= step_up`` allows; above it the customer is challenged, or refused above ``deny``.
+
+    Comparisons are strict so that a customer with no history (score exactly 0: no evidence
+    either way) is allowed by the default threshold of 0.
 
     A customer with an enrolled factor (TOTP, passkey, recovery codes) is always challenged above
     the step-up threshold, never refused: the factor proves more than our guess, and refusing a
@@ -43,8 +46,8 @@ class RiskPolicy:
 
     def decide(self, score: float, enrolled_factors: Sequence[str]) -> Decision:
         """The decision for ``score`` given which factors the customer has."""
-        if score < self.step_up_threshold:
+        if score <= self.step_up_threshold:
             return "allow"
-        if enrolled_factors or score < self.deny_threshold:
+        if enrolled_factors or score <= self.deny_threshold:
             return "step_up"
         return "deny"

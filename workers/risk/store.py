@@ -13,7 +13,7 @@ secret), so the tables hold no IP address, network or device value in the clear.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -247,17 +247,14 @@ class SqlRiskStore:
     def _increment(
         session: Session,
         table: Table,
-        rows: Iterable[dict[str, object]],
+        rows: list[dict[str, object]],
         conflict: list[str],
         extra: tuple[str, ...] = (),
     ) -> None:
-        """Insert each row, or add its ``count`` to the existing one atomically."""
+        """Insert the rows, or add their ``count`` to existing ones atomically (one statement)."""
         connection = session.connection()
         insert = sqlite_insert if connection.dialect.name == "sqlite" else postgres_insert
-        for row in rows:
-            statement = insert(table).values(**row)
-            update = {"count": table.c.count + statement.excluded.count}
-            update.update({column: statement.excluded[column] for column in extra})
-            connection.execute(
-                statement.on_conflict_do_update(index_elements=conflict, set_=update)
-            )
+        statement = insert(table).values(rows)
+        update = {"count": table.c.count + statement.excluded.count}
+        update.update({column: statement.excluded[column] for column in extra})
+        connection.execute(statement.on_conflict_do_update(index_elements=conflict, set_=update))
