@@ -27,6 +27,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journeys.kit import ScreenView
 from journeys.registration import RESEND_COOLDOWN
+from tests.histories.login_cases import LOGIN_CASES
 from tests.histories.support_cases import SUPPORT_CASES
 from tests.support.databases import migrate_sqlite
 from tests.support.journeys import JourneyRun, start_journey
@@ -175,7 +176,13 @@ CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "passkey": passkey,
     "passkey-refused": passkey_refused_then_back_to_password,
     **SUPPORT_CASES,
+    **LOGIN_CASES,
 }
+
+
+def history_file(case: str) -> str:
+    """The file a case is recorded in: ``login-…`` cases name their journey themselves."""
+    return f"{case}.json" if case in LOGIN_CASES else f"registration-{case}.json"
 
 
 async def record(directory: Path = HERE, only: list[str] | None = None) -> list[Path]:
@@ -202,7 +209,7 @@ async def record(directory: Path = HERE, only: list[str] | None = None) -> list[
                         continue
                     run = await drive(rec)
                     history = await run.handle.fetch_history()
-                    path = directory / f"registration-{case}.json"
+                    path = directory / history_file(case)
                     path.write_text(history.to_json() + "\n")
                     written.append(path)
                     log.info("recorded %s (%d events)", path.name, len(history.events))

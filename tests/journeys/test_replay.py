@@ -20,7 +20,7 @@ import journeys
 from journeys.kit import JOURNEYS
 from journeys.kit.converter import EncryptionCodec
 from journeys.kit.runner import workflow_runner
-from tests.histories.record import CASES, RECORDED_PASSWORDS
+from tests.histories.record import CASES, RECORDED_PASSWORDS, history_file
 from tests.support.settings import TEST_CODEC_KEY_ID, build_settings, data_converter
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
@@ -33,7 +33,7 @@ def load(path: Path) -> WorkflowHistory:
 
 def test_every_recorded_case_has_a_history() -> None:
     assert journeys.registration  # the package import registers the journeys
-    assert {p.name for p in FILES} >= {f"registration-{case}.json" for case in CASES}
+    assert {p.name for p in FILES} >= {history_file(case) for case in CASES}
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])

@@ -1,0 +1,135 @@
+"""Recorded login journeys for the replay test: each branch of the risk decision and each factor.
+
+Each case runs on its own worker whose risk policy is pinned through the real thresholds (see
+:mod:`tests.support.login`), so the recorded history walks exactly the branch named. Recorded with
+the others: ``python -m tests.histories.record login-password login-totp …`` (files
+``tests/histories/login-<case>.json``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from journeys.login import LoginStart
+from tests.support.journeys import JourneyRun, start_journey
+from tests.support.login import Policy, code_now, enrol_totp, pinned
+from tests.support.mail import code_in
+from tests.support.store import register_customer
+from tests.support.temporal import running_worker
+from workers.settings import Settings
+from workers.store.factors import FactorStore
+
+if TYPE_CHECKING:
+    from tests.histories.record import Recording
+
+PASSWORD = "violet-tractor-harbour"
+BROWSER = {
+    "client_ip": "81.2.69.160",
+    "user_agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0 Safari/537.36",
+    "device": "recorded-device",
+}
+
+
+@asynccontextmanager
+async def pinned_worker(
+    rec: Recording, policy: Policy, **overrides: Any
+) -> AsyncIterator[Settings]:
+    settings = pinned(rec.settings, policy, task_queue=f"record-login-{policy}", **overrides)
+    async with running_worker(rec.env.client, settings):
+        yield settings
+
+
+async def start(rec: Recording, settings: Settings, case: str, **extra: Any) -> JourneyRun:
+    return await start_journey(
+        rec.env.client,
+        settings,
+        "login",
+        LoginStart(**BROWSER, **extra),
+        journey_id=f"login-recorded-{case}",
+    )
+
+
+async def password(rec: Recording) -> JourneyRun:
+    email = "recorded-login-password@example.com"
+    register_customer(rec.settings, email, PASSWORD)
+    async with pinned_worker(rec, "allow") as settings:
+        run = await start(rec, settings, "password")
+        view = await run.submit(email=email, password="not-the-password")
+        assert view.errors, view
+        await run.submit(email=email, password=PASSWORD)
+        assert (await run.result()).amr == ["pwd"]
+    return run
+
+
+async def totp(rec: Recording) -> JourneyRun:
+    email = "recorded-login-totp@example.com"
+    app = enrol_totp(rec.settings, register_customer(rec.settings, email, PASSWORD))
+    async with pinned_worker(rec, "step_up") as settings:
+        run = await start(rec, settings, "totp")
+        assert (await run.submit(email=email, password=PASSWORD)).screen == "enter-totp"
+        code = code_now(app)
+        assert (await run.submit(code="000000" if code != "000000" else "111111")).fields
+        await run.submit(code=code)
+        assert (await run.result()).amr == ["pwd", "otp"]
+    return run
+
+
+async def recovery_code(rec: Recording) -> JourneyRun:
+    email = "recorded-login-rc@example.com"
+    customer_id = register_customer(rec.settings, email, PASSWORD)
+    enrol_totp(rec.settings, customer_id)
+    codes = FactorStore(rec.settings).new_recovery_codes(customer_id)
+    async with pinned_worker(rec, "step_up") as settings:
+        run = await start(rec, settings, "recovery-code")
+        assert (await run.submit(email=email, password=PASSWORD)).screen == "choose-factor"
+        await run.submit(factor="totp")
+        assert (await run.submit("other")).screen == "choose-factor"
+        await run.submit(factor="recovery_code")
+        await run.submit(code=codes[0])
+        assert (await run.result()).amr == ["pwd", "rc"]
+    return run
+
+
+async def email_code(rec: Recording) -> JourneyRun:
+    email = "recorded-login-email@example.com"
+    register_customer(rec.settings, email, PASSWORD)
+    async with pinned_worker(rec, "step_up") as settings:
+        run = await start(rec, settings, "email-code")
+        assert (await run.submit(email=email, password=PASSWORD)).screen == "enter-email-code"
+        assert (await run.submit("resend")).notice.startswith("Please wait")
+        await run.submit(code=code_in(await rec.smtp.wait_for(to=email)))
+        assert (await run.result()).amr == ["pwd", "email"]
+    return run
+
+
+async def deny(rec: Recording) -> JourneyRun:
+    email = "recorded-login-deny@example.com"
+    register_customer(rec.settings, email, PASSWORD)
+    async with pinned_worker(rec, "deny", email_step_up=False) as settings:
+        run = await start(rec, settings, "deny")
+        await run.submit(email=email, password=PASSWORD)
+        assert (await run.result()).kind == "failed"
+    return run
+
+
+async def reauth(rec: Recording) -> JourneyRun:
+    customer_id = register_customer(rec.settings, "recorded-login-reauth@example.com", PASSWORD)
+    async with pinned_worker(rec, "allow") as settings:
+        run = await start(
+            rec, settings, "reauth", reauth_customer_id=customer_id, return_to="/account/security"
+        )
+        await run.submit(password=PASSWORD)
+        assert (await run.result()).redirect_to == "/account/security"
+    return run
+
+
+LOGIN_CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
+    "login-password": password,
+    "login-totp": totp,
+    "login-recovery-code": recovery_code,
+    "login-email-code": email_code,
+    "login-deny": deny,
+    "login-reauth": reauth,
+}
