@@ -3,6 +3,6 @@
 Importing this package registers every journey in :data:`journeys.kit.JOURNEYS`.
 """
 
-from journeys import invitation, login, registration
+from journeys import add_passkey, invitation, login, registration
 
-__all__ = ["invitation", "login", "registration"]
+__all__ = ["add_passkey", "invitation", "login", "registration"]

@@ -13,7 +13,18 @@ from starlette.responses import Response
 from temporalio.client import Client
 
 from web.access_log import log_access
-from web.routes import account, codec, dev_mail, health, invite, journeys, scim, security, support
+from web.routes import (
+    account,
+    codec,
+    dev_mail,
+    health,
+    invite,
+    journeys,
+    passkeys,
+    scim,
+    security,
+    support,
+)
 from web.services import Services, services
 from workers.settings import Settings, load_settings
 
@@ -40,7 +51,8 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     app = FastAPI(title="Threshold", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.services = Services(settings or load_settings(), client=client)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (journeys, account, health, codec, dev_mail, support, security, scim, invite):
+    routers = (journeys, account, health, codec, dev_mail, support, security, scim, invite)
+    for module in (*routers, passkeys):
         app.include_router(module.router)
     app.middleware("http")(_security_headers)
     app.middleware("http")(log_access)
