@@ -28,6 +28,7 @@ from temporalio.testing import WorkflowEnvironment
 from journeys.kit import ScreenView
 from journeys.registration import RESEND_COOLDOWN
 from tests.histories.login_cases import LOGIN_CASES
+from tests.histories.passkey_cases import PASSKEY_CASES
 from tests.histories.support_cases import SUPPORT_CASES
 from tests.support.databases import migrate_sqlite
 from tests.support.journeys import JourneyRun, start_journey
@@ -177,12 +178,14 @@ CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "passkey-refused": passkey_refused_then_back_to_password,
     **SUPPORT_CASES,
     **LOGIN_CASES,
+    **PASSKEY_CASES,
 }
 
 
 def history_file(case: str) -> str:
     """The file a case is recorded in: ``login-…`` cases name their journey themselves."""
-    return f"{case}.json" if case in LOGIN_CASES else f"registration-{case}.json"
+    named = case in LOGIN_CASES or case in PASSKEY_CASES
+    return f"{case}.json" if named else f"registration-{case}.json"
 
 
 async def record(directory: Path = HERE, only: list[str] | None = None) -> list[Path]:
