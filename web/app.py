@@ -26,6 +26,7 @@ from web.routes import (
     support,
 )
 from web.services import Services, services
+from web.telemetry import instrument
 from workers.settings import Settings, load_settings
 
 STATIC = Path(__file__).with_name("static")
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
         app.include_router(module.router)
     app.middleware("http")(_security_headers)
     app.middleware("http")(log_access)
+    instrument(app, app.state.services.settings)
     app.exception_handler(StarletteHTTPException)(_http_error)
     app.exception_handler(Exception)(_unexpected_error)
     return app

@@ -23,8 +23,8 @@ class Bar:
 class BarChart:
     """A horizontal bar chart sized for one journey's funnel."""
 
-    WIDTH = 640
-    LABEL_WIDTH = 170
+    WIDTH = 700
+    LABEL_WIDTH = 230
     VALUE_WIDTH = 60
     ROW = 30
     BAR = 20

@@ -20,6 +20,7 @@ from web.pages import Pages
 from web.sessions import SessionStore, SignedIn
 from workers.security.sealing import Sealer
 from workers.settings import Settings
+from workers.telemetry import client_interceptors
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Services:
                         self.settings.temporal_address,
                         namespace=self.settings.temporal_namespace,
                         data_converter=make_data_converter(self.settings.codec_keyring),
+                        interceptors=client_interceptors(self.settings),
                     )
                     self._gateway = JourneyGateway(self.client, self.settings.task_queue)
         return self._gateway

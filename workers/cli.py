@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from workers.settings import load_settings
+from workers.telemetry import configure_logging, tracer_provider
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
@@ -31,14 +32,21 @@ def _worker(args: argparse.Namespace) -> int:
     # SIGTERM (the dev runner, most process supervisors) takes asyncio's graceful SIGINT path:
     # the worker task is cancelled and the worker shuts down instead of dying mid-poll.
     signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
+    settings = load_settings()
+    tracer_provider(settings, "threshold-worker")
     with contextlib.suppress(KeyboardInterrupt):  # the normal way to stop
-        worker_main(load_settings())
+        worker_main(settings)
     return 0
 
 
 def _web(args: argparse.Namespace) -> int:
     import uvicorn
+    from prometheus_client import start_http_server
 
+    settings = load_settings()
+    tracer_provider(settings, "threshold-web")
+    if settings.metrics_port:  # internal port: Prometheus scrapes it, the public never sees it
+        start_http_server(settings.metrics_port)
     uvicorn.run(
         "web.app:create_app",
         factory=True,
@@ -118,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``threshold`` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    configure_logging(load_settings(), fallback_format=LOG_FORMAT)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin
     result: int = args.func(args)
     return result

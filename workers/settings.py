@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     dev_mail_dir: str = ""
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    otlp_endpoint: str = ""
+    metrics_port: int = 0
+    json_logs: bool = False
     email_step_up: bool = True
     risk_step_up_threshold: float = 0.0
     risk_deny_threshold: float = 10.0

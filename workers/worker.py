@@ -18,12 +18,13 @@ from workers.activities.consent import ConsentActivities
 from workers.activities.factors import FactorActivities
 from workers.activities.identity import IdentityActivities
 from workers.activities.invitation import invitation_activities
-from workers.activities.support import SupportActivities
 from workers.activities.login import LoginActivities
 from workers.activities.passkeys import PasskeyActivities
 from workers.activities.risk import RiskActivities
+from workers.activities.support import SupportActivities
 from workers.activities.verification import VerificationActivities
 from workers.settings import Settings
+from workers.telemetry import client_interceptors, runtime
 
 log = logging.getLogger("threshold.worker")
 
@@ -34,6 +35,8 @@ async def connect(settings: Settings) -> Client:
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=make_data_converter(settings.codec_keyring),
+        interceptors=client_interceptors(settings),
+        runtime=runtime(settings),
     )
 
 
@@ -53,8 +56,6 @@ def activities_for(settings: Settings) -> list[Any]:
         verification.check_code,
         verification.check_link,
         consent.record,
-        SupportActivities(settings).record_action,
-        *invitation_activities(settings),
         passkeys.begin_registration,
         passkeys.finish_registration,
         passkeys.begin_authentication,
@@ -68,6 +69,8 @@ def activities_for(settings: Settings) -> list[Any]:
         factors.check_email_code,
         risk.assess,
         risk.record,
+        SupportActivities(settings).record_action,
+        *invitation_activities(settings),
     ]
 
 

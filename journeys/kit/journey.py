@@ -313,6 +313,9 @@ class Journey:
             status=view_status,
             outcome=outcome.model_dump(),
         )
+        workflow.metric_meter().create_counter(
+            "threshold_journey_outcomes", "Journeys finished, by journey, last step and outcome"
+        ).add(1, {"journey": self.journey_name, "step": self._step or "finish", "outcome": status})
         self._mark(self._step or "finish", status, outcome.reason or title)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return outcome

@@ -71,4 +71,3 @@ class StaffTotp:
             if hmac.compare_digest(totp.generate_otp(step), code) and step > after_step:
                 found = step
         return found
-

@@ -93,7 +93,8 @@ async def act(client: Client, workflow_id: str, request: SupportRequest) -> Supp
         raise SupportActionFailed(message) from err
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            raise SupportActionFailed("No running journey has this id (it may have finished).") from err
+            message = "No running journey has this id (it may have finished)."
+            raise SupportActionFailed(message) from err
         raise
 
 
