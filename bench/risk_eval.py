@@ -196,7 +196,10 @@ def report(genuine: dict[str, Scores], attacked: dict[tuple[str, str], Scores]) 
 
 
 def sweep(genuine: dict[str, Scores], attacked: dict[tuple[str, str], Scores]) -> None:
-    """Genuine challenge rate and detection per attacker at a few step-up thresholds."""
+    """Genuine challenge rate and detection per attacker at a few step-up thresholds.
+
+    A sign-in is challenged when its score is *above* the threshold, as in ``RiskPolicy``.
+    """
     defaults = Settings()
     print("\n| step-up threshold | genuine challenged | " + " | ".join(ATTACKS) + " |")
     print("|---|---|" + "---|" * len(ATTACKS))
@@ -207,8 +210,8 @@ def sweep(genuine: dict[str, Scores], attacked: dict[tuple[str, str], Scores]) -
         caught = []
         for kind in ATTACKS:
             bad = [s for b in BUCKETS for s in attacked[(kind, b)].freeman]
-            caught.append(f"{100 * sum(1 for s in bad if s >= threshold) / len(bad):.1f}%")
-        rate = 100 * sum(1 for s in good if s >= threshold) / len(good)
+            caught.append(f"{100 * sum(1 for s in bad if s > threshold) / len(bad):.1f}%")
+        rate = 100 * sum(1 for s in good if s > threshold) / len(good)
         print(f"| {threshold:g} | {rate:.1f}% | " + " | ".join(caught) + " |")
 
 
