@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from journeys.kit import InvalidSubmission, Screen, ScreenView, Sealed, Submission
+from journeys.kit.passkey_steps import CreatePasskey
 from journeys.registration import AcceptTerms, CheckYourEmail, SignUp
 
 SEALED = Sealed(kid="w1", box="opaque")
@@ -61,7 +62,10 @@ def test_render_describes_every_field_with_its_ui_metadata() -> None:
         True,
     )
     assert (password.min_length, password.max_length) == (8, 256)
-    assert [a.name for a in view.actions] == ["submit"]
+    assert [(a.name, a.validate_fields) for a in view.actions] == [
+        ("submit", True),
+        ("passkey", False),  # "Create a passkey instead" needs no password
+    ]
 
 
 def test_render_echoes_plain_values_and_errors_but_never_a_secret() -> None:
@@ -199,3 +203,18 @@ def test_error_message_joins_every_problem() -> None:
 
     assert set(error.field_errors) == {"email", "password"}
     assert "Password is required." in str(error)
+
+
+def test_a_passkey_field_carries_its_options_apart_from_its_answer() -> None:
+    view = CreatePasskey.render(
+        journey="registration", seq=4, values={"passkey": '{"challenge": "abc"}'}
+    )
+
+    [passkey] = view.fields
+    assert (passkey.kind, passkey.secret, passkey.required) == ("passkey", False, True)
+    assert passkey.options == '{"challenge": "abc"}'
+    assert passkey.value == ""  # the browser's answer is posted here, never prefilled
+    answer = CreatePasskey.parse(
+        Submission(screen="create-passkey", seq=4, values={"passkey": '{"id": "x"}'})
+    )
+    assert isinstance(answer, CreatePasskey) and answer.passkey == '{"id": "x"}'
