@@ -8,12 +8,15 @@ Like every emailed link, it is confirmed with a button (a POST), so mail scanner
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from journeys.kit import EmailLinkClicked, EventEnvelope
+from journeys.invitation import CheckYourInbox
+from journeys.kit import EmailLinkClicked, ErrorCode, EventEnvelope, ScreenView
 from web.csrf import CsrfError
-from web.gateway import JourneyNotFound, Rejected
+from web.gateway import JourneyGateway, JourneyNotFound, Rejected
 from web.htmx import redirect
 from web.services import Gateway, Services, Svc
 
@@ -22,6 +25,8 @@ router = APIRouter()
 JOURNEY = "invitation"
 MAX_TOKEN_CHARS = 200
 MAX_FORM_BYTES = 4 * 1024
+LINK_READY_SECONDS = 10
+LINK_RETRY_SECONDS = 0.1
 
 
 @router.get("/invite/{journey_id}")
@@ -57,8 +62,8 @@ async def accept_invitation(
     sealed = svc.sealer.seal(token, journey_id=journey_id, field="token")
     event = EventEnvelope(name=EmailLinkClicked.event_name(), data={"token": sealed})
     try:
-        view = await gateway.deliver(journey_id, event)
-    except (Rejected, JourneyNotFound):
+        view = await _deliver(gateway, journey_id, event)
+    except (Rejected, JourneyNotFound, TimeoutError):
         return svc.pages.error(
             request,
             410,
@@ -70,6 +75,32 @@ async def accept_invitation(
     response = redirect(request, f"/j/{JOURNEY}/{journey_id}")
     svc.binding.bind(request, response, journey_id)
     return response
+
+
+async def _deliver(gateway: JourneyGateway, journey_id: str, event: EventEnvelope) -> ScreenView:
+    """Deliver the link; a link opened the instant it arrives may beat the journey to its wait.
+
+    The email leaves inside the sending activity, before the journey records that activity's end
+    and starts waiting, so for a moment the journey is not yet waiting: wait for it, briefly.
+    """
+    async with asyncio.timeout(LINK_READY_SECONDS):
+        while True:
+            try:
+                return await gateway.deliver(journey_id, event)
+            except (Rejected, JourneyNotFound) as refused:
+                if isinstance(refused, Rejected) and refused.code != ErrorCode.UNKNOWN_EVENT:
+                    raise
+                if await _waiting_or_done(gateway, journey_id):
+                    raise
+            await asyncio.sleep(LINK_RETRY_SECONDS)
+
+
+async def _waiting_or_done(gateway: JourneyGateway, journey_id: str) -> bool:
+    try:
+        view = await gateway.view(journey_id)
+    except JourneyNotFound:
+        return False  # no screen drawn yet: the journey is still sending the email
+    return view.outcome is not None or view.screen == CheckYourInbox.screen_name()
 
 
 def _plausible(journey_id: str, token: str) -> bool:
