@@ -26,6 +26,8 @@ TABLES = {
     "customers",
     "pending_registrations",
     "sessions",
+    "staff_members",
+    "staff_sessions",
     "verifications",
 }
 
