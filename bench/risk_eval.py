@@ -35,7 +35,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from loginsim import ATTACKS, Customer, Login, Simulator  # noqa: E402
 
-import journeys  # noqa: E402, F401  (imports the workers package in a working order)
 from workers.risk.features import extract  # noqa: E402
 from workers.risk.model import Evidence, FreemanModel  # noqa: E402
 from workers.risk.store import Attempt, SqlRiskStore  # noqa: E402

@@ -1,8 +1,5 @@
 """Journeys: deterministic workflow code only (no I/O, no clock, no randomness but ``workflow.*``).
 
-Importing this package registers every journey in :data:`journeys.kit.JOURNEYS`.
+Import :mod:`journeys.catalog` to register every journey in :data:`journeys.kit.JOURNEYS`; this
+package itself imports nothing, so activities can import the kit without importing journeys.
 """
-
-from journeys import add_passkey, invitation, login, registration
-
-__all__ = ["add_passkey", "invitation", "login", "registration"]

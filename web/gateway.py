@@ -24,7 +24,8 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from journeys.kit import JOURNEYS, EventEnvelope, JourneyStart, Outcome, ScreenView, Submission
+from journeys.catalog import by_name
+from journeys.kit import EventEnvelope, JourneyStart, Outcome, ScreenView, Submission
 from journeys.kit.search import JOURNEY_NAME, JOURNEY_STATUS
 
 
@@ -55,7 +56,7 @@ class JourneyGateway:
     @staticmethod
     def known(journey: str) -> bool:
         """Whether ``journey`` names a registered journey."""
-        return journey in JOURNEYS
+        return journey in by_name()
 
     async def start(self, journey: str, start: JourneyStart) -> tuple[str, ScreenView]:
         """Start a journey and get its first screen in one round-trip (update-with-start)."""

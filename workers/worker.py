@@ -10,8 +10,7 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-import journeys
-from journeys.kit import JOURNEYS
+from journeys.catalog import all_journeys
 from journeys.kit.converter import make_data_converter
 from journeys.kit.runner import workflow_runner
 from workers.activities.consent import ConsentActivities
@@ -76,11 +75,10 @@ def activities_for(settings: Settings) -> list[Any]:
 
 def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
     """A worker for all journeys; synchronous activities run on ``executor``."""
-    assert journeys.registration  # importing the package registers the journeys
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=list(JOURNEYS.values()),
+        workflows=all_journeys(),
         activities=activities_for(settings),
         activity_executor=executor,
         workflow_runner=workflow_runner(),

@@ -16,8 +16,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-import journeys
-from journeys.kit import JOURNEYS
+from journeys.catalog import all_journeys
 from journeys.kit.converter import EncryptionCodec
 from journeys.kit.runner import workflow_runner
 from tests.histories.record import CASES, RECORDED_PASSWORDS, history_file
@@ -32,14 +31,13 @@ def load(path: Path) -> WorkflowHistory:
 
 
 def test_every_recorded_case_has_a_history() -> None:
-    assert journeys.registration  # the package import registers the journeys
     assert {p.name for p in FILES} >= {history_file(case) for case in CASES}
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 async def test_history_replays_without_nondeterminism(path: Path) -> None:
     replayer = Replayer(
-        workflows=list(JOURNEYS.values()),
+        workflows=all_journeys(),
         data_converter=data_converter(),
         workflow_runner=workflow_runner(),
     )

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scim2_models import ScimFilter, SearchRequest
+from pydantic import ValidationError
+from scim2_models import InvalidFilterException, ScimFilter, SearchRequest
 
 from web.scim.catalog import UserResource
 from web.scim.directory import Directory, Stored
@@ -129,12 +130,18 @@ def test_sql_filter_selects_what_scim2_models_matches(
     population: tuple[Directory, list[Stored]], expression: str
 ) -> None:
     directory, stored = population
-    scim_filter = ScimFilter[UserResource](expression)
+    try:
+        scim_filter = ScimFilter[UserResource](expression)
+    except InvalidFilterException:
+        # scim2-models refuses the filter (e.g. `emails.value eq ""`: not an email address), and
+        # so does the server when it parses the request (an invalidFilter error, never a result).
+        with pytest.raises(ValidationError, match="scim_invalidFilter"):
+            SearchRequest[UserResource](filter=expression, count=200)
+        return
+    request = SearchRequest[UserResource](filter=expression, count=200)
     expected = [s.resource.id for s in stored if scim_filter.match(s.resource)]
 
-    total, found = directory.search(
-        UserResource, SearchRequest[UserResource](filter=expression, count=200)
-    )
+    total, found = directory.search(UserResource, request)
 
     assert sorted(s.resource.id for s in found) == sorted(expected), expression
     assert total == len(expected)

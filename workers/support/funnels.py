@@ -14,7 +14,7 @@ from datetime import datetime
 
 from temporalio.client import Client
 
-from journeys.kit import JOURNEYS
+from journeys.catalog import by_name
 from journeys.kit.search import JOURNEY_NAME, JOURNEY_STATUS, JOURNEY_STEP
 
 #: Final ``JourneyStatus`` values, in the order the chart shows them. "expired" is the customer
@@ -41,7 +41,7 @@ def _iso(moment: datetime) -> str:
 
 async def funnel(client: Client, journey: str, since: datetime, until: datetime) -> Funnel:
     """Count ``journey``'s workflows started in ``[since, until)`` by step and by outcome."""
-    steps = JOURNEYS[journey].funnel_steps
+    steps = by_name()[journey].funnel_steps
     base = (
         f"{JOURNEY_NAME.name} = '{journey}' AND StartTime >= '{_iso(since)}' "
         f"AND StartTime < '{_iso(until)}'"
@@ -71,5 +71,5 @@ async def funnel(client: Client, journey: str, since: datetime, until: datetime)
 async def all_funnels(client: Client, since: datetime, until: datetime) -> list[Funnel]:
     """A funnel for every registered journey."""
     return list(
-        await asyncio.gather(*(funnel(client, name, since, until) for name in sorted(JOURNEYS)))
+        await asyncio.gather(*(funnel(client, name, since, until) for name in sorted(by_name())))
     )

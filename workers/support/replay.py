@@ -15,8 +15,7 @@ from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import Replayer
 
-import journeys
-from journeys.kit import JOURNEYS
+from journeys.catalog import all_journeys
 from journeys.kit.runner import workflow_runner
 
 
@@ -53,11 +52,10 @@ async def replay(
     workflows: Sequence[type] | None = None,
 ) -> ReplayReport:
     """Replay ``workflow_id`` (its latest run unless ``run_id``) against the journeys' code."""
-    assert journeys.registration  # importing the package registers the journeys
     handle = client.get_workflow_handle(workflow_id, run_id=run_id)
     history = await handle.fetch_history()
     replayer = Replayer(
-        workflows=list(workflows) if workflows is not None else list(JOURNEYS.values()),
+        workflows=list(workflows) if workflows is not None else all_journeys(),
         data_converter=client.data_converter,
         workflow_runner=workflow_runner(),
     )
