@@ -27,6 +27,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journeys.kit import ScreenView
 from journeys.registration import RESEND_COOLDOWN
+from tests.histories.invitation_cases import INVITATION_CASES, INVITED_PASSWORD
 from tests.histories.login_cases import LOGIN_CASES
 from tests.histories.passkey_cases import PASSKEY_CASES
 from tests.histories.support_cases import SUPPORT_CASES
@@ -47,7 +48,12 @@ from workers.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 #: Passwords typed in the recorded journeys; the replay test checks none of them is in the clear.
-RECORDED_PASSWORDS = ("violet-tractor-harbour", "iloveyou", "another-fine-passphrase")
+RECORDED_PASSWORDS = (
+    "violet-tractor-harbour",
+    "iloveyou",
+    "another-fine-passphrase",
+    INVITED_PASSWORD,
+)
 PASSWORD = RECORDED_PASSWORDS[0]
 
 log = logging.getLogger("tests.histories.record")
@@ -179,12 +185,13 @@ CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     **SUPPORT_CASES,
     **LOGIN_CASES,
     **PASSKEY_CASES,
+    **INVITATION_CASES,
 }
 
 
 def history_file(case: str) -> str:
     """The file a case is recorded in: ``login-…`` cases name their journey themselves."""
-    named = case in LOGIN_CASES or case in PASSKEY_CASES
+    named = case in LOGIN_CASES or case in PASSKEY_CASES or case in INVITATION_CASES
     return f"{case}.json" if named else f"registration-{case}.json"
 
 
