@@ -53,6 +53,8 @@ class NamePasskey(Screen):
 class AddPasskey(Journey):
     """Name the passkey, then create it with the browser (see the module docstring)."""
 
+    funnel_steps = ("name-passkey", "create-passkey")
+
     @workflow.run
     async def run(self, start: AddPasskeyStart) -> Outcome:
         """Refuse without a customer; otherwise name, create, and go back to the passkeys page."""

@@ -79,6 +79,10 @@ class ChooseYourPassword(Screen):
 class InvitationJourney(Journey):
     """The invitation journey (see the module docstring)."""
 
+    # Support may give a customer more time; the link's own 7-day expiry is unaffected.
+    support_actions = frozenset({"extend"})
+    funnel_steps = ("check-your-inbox", "choose-your-password", "accept-terms")
+
     @workflow.run
     async def run(self, start: InvitationStart) -> Outcome:
         """Email the link, wait for it, set the password, record consent, sign in."""
