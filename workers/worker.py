@@ -14,6 +14,7 @@ from journeys.catalog import all_journeys
 from journeys.kit.converter import make_data_converter
 from journeys.kit.runner import workflow_runner
 from workers.activities.consent import ConsentActivities
+from workers.activities.events import EventActivities
 from workers.activities.factors import FactorActivities
 from workers.activities.identity import IdentityActivities
 from workers.activities.invitation import invitation_activities
@@ -22,8 +23,10 @@ from workers.activities.passkeys import PasskeyActivities
 from workers.activities.risk import RiskActivities
 from workers.activities.support import SupportActivities
 from workers.activities.verification import VerificationActivities
+from workers.activities.webhooks import WebhookActivities
 from workers.settings import Settings
 from workers.telemetry import client_interceptors, runtime
+from workers.webhooks.delivery import WebhookDeliveryWorkflow
 
 log = logging.getLogger("threshold.worker")
 
@@ -70,6 +73,8 @@ def activities_for(settings: Settings) -> list[Any]:
         risk.record,
         SupportActivities(settings).record_action,
         *invitation_activities(settings),
+        EventActivities(settings).emit,
+        WebhookActivities(settings).deliver,
     ]
 
 
@@ -78,7 +83,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=all_journeys(),
+        workflows=[*all_journeys(), WebhookDeliveryWorkflow],
         activities=activities_for(settings),
         activity_executor=executor,
         workflow_runner=workflow_runner(),

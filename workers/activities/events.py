@@ -1,0 +1,76 @@
+"""The events outbox: every journey event is written once, then fanned out to webhook subscribers.
+
+``events.emit`` inserts the event under its caller-chosen stable id (a retried activity finds its
+row and writes nothing), then starts one ``webhook-delivery`` workflow per subscription that wants
+the event type. The delivery workflow id comes from the subscription and event ids and is started
+with ``REJECT_DUPLICATE``, so a retried emit never starts a second delivery of the same event, while
+Temporal's retry policy makes each delivery durable: every event reaches every subscriber at least
+once, with the same ``webhook-id`` so receivers deduplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from temporalio import activity
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from workers.activities.base import ActivityGroup
+from workers.store.events_models import OutboxEvent, WebhookSubscription
+from workers.webhooks.delivery import DELIVERY_WORKFLOW, Delivery, delivery_workflow_id
+
+
+class EmitEvent(BaseModel):
+    """One event; ``event_id`` is chosen by the caller so retries and receivers can deduplicate."""
+
+    event_id: str
+    type: str
+    customer_id: str | None
+    data: dict[str, Any] = {}
+
+
+class EventActivities(ActivityGroup):
+    """Writes the outbox and starts the durable deliveries of each event."""
+
+    @activity.defn(name="events.emit")
+    async def emit(self, event: EmitEvent) -> None:
+        """Insert ``event`` once and start one delivery per interested subscription."""
+        subscribers = await asyncio.to_thread(self._store, event)
+        client = activity.client()
+        for subscription_id in subscribers:
+            try:
+                await client.start_workflow(
+                    DELIVERY_WORKFLOW,
+                    Delivery(event_id=event.event_id, subscription_id=subscription_id),
+                    id=delivery_workflow_id(subscription_id, event.event_id),
+                    task_queue=self.settings.task_queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                )
+            except WorkflowAlreadyStartedError:
+                continue  # started by an earlier attempt of this activity
+
+    def _store(self, event: EmitEvent) -> list[str]:
+        """Write the row if new; the subscribers are those of the stored event (first attempt)."""
+        try:
+            with self.db() as session:
+                session.add(
+                    OutboxEvent(
+                        event_id=event.event_id,
+                        type=event.type,
+                        customer_id=event.customer_id,
+                        data=json.dumps(event.data, sort_keys=True),
+                    )
+                )
+        except IntegrityError:
+            pass  # written by an earlier attempt; still (re)start any delivery it did not start
+        with self.db() as session:
+            subscriptions = session.exec(
+                select(WebhookSubscription).where(WebhookSubscription.removed_at.is_(None))  # type: ignore[union-attr]
+            ).all()
+            return [s.id for s in subscriptions if s.wants(event.type)]

@@ -1,0 +1,99 @@
+"""Delivering one outbox event to one subscription, signed with Standard Webhooks.
+
+The body and ``webhook-id`` are the same on every attempt (the event's stable id), so a receiver
+that saw an earlier attempt succeed deduplicates; ``webhook-timestamp`` is the attempt's time, as
+the specification requires for replay protection. Any non-2xx answer or network error raises, and
+the workflow's retry policy tries again with backoff.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import httpx
+from sqlmodel import select
+from standardwebhooks.webhooks import Webhook
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from workers.activities.base import ActivityGroup
+from workers.settings import Settings
+from workers.store.events_models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from workers.store.models import utcnow
+from workers.webhooks.delivery import DELIVER_ACTIVITY, Delivery
+from workers.webhooks.secrets import WebhookSecrets
+
+TIMEOUT_SECONDS = 10.0
+
+
+def event_body(event: OutboxEvent) -> str:
+    """The Standard Webhooks payload shape: type, timestamp, data."""
+    data = json.loads(event.data)
+    if event.customer_id is not None:
+        data = {"customer_id": event.customer_id, **data}
+    return json.dumps(
+        {"type": event.type, "timestamp": event.created_at.isoformat(), "data": data},
+        sort_keys=True,
+    )
+
+
+class WebhookActivities(ActivityGroup):
+    """Signs and sends; records each attempt for support."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.secrets = WebhookSecrets.for_settings(settings)
+
+    @activity.defn(name=DELIVER_ACTIVITY)
+    def deliver(self, delivery: Delivery) -> int:
+        """POST the event; returns the attempt number that succeeded."""
+        attempt = activity.info().attempt
+        with self.db() as session:
+            event = session.get(OutboxEvent, delivery.event_id)
+            subscription = session.get(WebhookSubscription, delivery.subscription_id)
+            if event is None or subscription is None or subscription.removed_at is not None:
+                raise ApplicationError(
+                    "the event or subscription no longer exists",
+                    type="SubscriptionGone",
+                    non_retryable=True,
+                )
+            body = event_body(event)
+            secret = self.secrets.open(subscription.secret_box, subscription_id=subscription.id)
+            url = subscription.url
+        now = datetime.now(UTC)
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": delivery.event_id,
+            "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": Webhook(secret).sign(delivery.event_id, now, body),
+        }
+        error = ""
+        try:
+            response = httpx.post(url, content=body, headers=headers, timeout=TIMEOUT_SECONDS)
+            if not response.is_success:
+                error = f"HTTP {response.status_code}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
+        self._record(delivery, attempt, error)
+        if error:
+            raise ApplicationError(f"delivery to {url} failed: {error}", type="DeliveryFailed")
+        return attempt
+
+    def _record(self, delivery: Delivery, attempt: int, error: str) -> None:
+        with self.db() as session:
+            row = session.exec(
+                select(WebhookDelivery).where(
+                    WebhookDelivery.event_id == delivery.event_id,
+                    WebhookDelivery.subscription_id == delivery.subscription_id,
+                )
+            ).first()
+            if row is None:
+                row = WebhookDelivery(
+                    event_id=delivery.event_id, subscription_id=delivery.subscription_id
+                )
+            row.attempts = max(row.attempts, attempt)
+            row.last_error = error
+            if not error:
+                row.delivered_at = utcnow()
+            session.add(row)

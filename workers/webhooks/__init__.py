@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, Standard Webhooks signing and durable delivery of outbox events."""
