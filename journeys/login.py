@@ -20,6 +20,8 @@ from pydantic import field_validator
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from journeys.consent_steps import PATCH as CONSENT_PATCH
+    from journeys.consent_steps import reconsent
     from journeys.kit import (
         Action,
         Choice,
@@ -289,6 +291,10 @@ class Login(Journey):
                 )
             amr.append(method)
         await self._record(signals, success=True, why=why)
+        if not start.reauth_customer_id and workflow.patched(CONSENT_PATCH):
+            interrupted = await reconsent(self, journey_id=journey_id, customer_id=customer_id)
+            if interrupted is not None:
+                return await self.finish(interrupted)
         # The reason stays in the finished journey's details: support sees why it was allowed.
         outcome = signed_in(
             journey_id,

@@ -14,6 +14,8 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from journeys.consent_steps import PATCH as CONSENT_PATCH
+    from journeys.consent_steps import ConsentChoices, registration_grants
     from journeys.kit import (
         Action,
         EmailLinkClicked,
@@ -182,7 +184,7 @@ class Registration(Journey):
                 return await self.finish(
                     failed(journey_id, "No passkey could be created. Please start again.")
                 )
-            await self.ask(AcceptTerms, timeout=TERMS_TIMEOUT)
+            accepted = await self.ask(ConsentChoices, timeout=TERMS_TIMEOUT)
         except StepTimedOut as timeout:
             return await self.finish(expired(journey_id, f"No answer at step {timeout}."))
         except JourneyCancelled:
@@ -206,7 +208,9 @@ class Registration(Journey):
                 customer_id=created.customer_id,
                 journey_id=journey_id,
                 channel="registration",
-                grants=[TERMS],
+                grants=(
+                    registration_grants(accepted) if workflow.patched(CONSENT_PATCH) else [TERMS]
+                ),
             ),
             why="Recording consent to the terms",
         )

@@ -58,6 +58,7 @@ def activities_for(settings: Settings) -> list[Any]:
         verification.check_code,
         verification.check_link,
         consent.record,
+        consent.due,
         passkeys.begin_registration,
         passkeys.finish_registration,
         passkeys.begin_authentication,

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 from sqlmodel import SQLModel, select
 
+from journeys.consents import CATALOGUE
+from workers.activities.consent import ConsentActivities, PurposeGrant, RecordConsents
 from workers.activities.identity import (
     CreateCustomer,
     IdentityActivities,
@@ -56,7 +58,7 @@ def unique_email(tag: str = "customer") -> str:
 def register_customer(
     settings: Settings, email: str, password: str = "violet-tractor-harbour"
 ) -> str:
-    """Create a customer the way the registration journey does; returns the customer id."""
+    """Create a customer (terms accepted) the way registration does; returns the customer id."""
     journey_id = new_journey_id()
     identity = IdentityActivities(settings)
     sealed = Sealer(settings.derive_key("sealing")).seal(
@@ -65,4 +67,15 @@ def register_customer(
     identity.stage_registration(
         StageRegistration(journey_id=journey_id, email=email, password=sealed)
     )
-    return identity.create_customer(CreateCustomer(journey_id=journey_id)).customer_id
+    customer_id = identity.create_customer(CreateCustomer(journey_id=journey_id)).customer_id
+    ConsentActivities(settings).record(
+        RecordConsents(
+            customer_id=customer_id,
+            journey_id=journey_id,
+            channel="registration",
+            grants=[
+                PurposeGrant(purpose="terms", version=CATALOGUE["terms"].version, granted=True)
+            ],
+        )
+    )
+    return customer_id

@@ -1,13 +1,19 @@
-"""Consent records: append-only grants and withdrawals of versioned purposes."""
+"""Consent records: append-only grants and withdrawals of versioned purposes.
+
+``consent.record`` appends what a journey collected; ``consent.due`` tells the login journey what
+the customer must re-consent to (a required purpose whose current version they have not granted)
+and their current choices for the optional ones. Reading the catalogue in an activity, not in the
+workflow, puts the versions asked into history, so a catalogue change never alters a replay.
+"""
 
 from __future__ import annotations
 
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
+from journeys.consents import CATALOGUE, purposes
 from workers.activities.base import ActivityGroup
-from workers.store.models import ConsentRecord
+from workers.store import consents
 
 
 class PurposeGrant(BaseModel):
@@ -27,29 +33,43 @@ class RecordConsents(BaseModel):
     grants: list[PurposeGrant]
 
 
+class ConsentsOf(BaseModel):
+    """Whose consent state to read."""
+
+    customer_id: str
+
+
+class PurposeAsked(BaseModel):
+    """A purpose as shown on a consent screen: its current version and text."""
+
+    name: str
+    version: str
+    label: str
+    text: str
+    required: bool
+
+
+class DueConsents(BaseModel):
+    """Required purposes to re-consent to, and the optional ones with the customer's choice."""
+
+    required: list[PurposeAsked] = []
+    optional: list[PurposeAsked] = []
+    granted: list[str] = []
+
+
 class ConsentActivities(ActivityGroup):
-    """Writes consent history; rows are only ever inserted."""
+    """Writes consent history (rows are only ever inserted) and reads what is due."""
 
     @activity.defn(name="consent.record")
     def record(self, request: RecordConsents) -> int:
         """Insert one row per purpose; a retry finds its rows (unique per journey) and adds none."""
-        written = 0
-        for grant in request.grants:
-            try:
-                with self.db() as session:
-                    session.add(
-                        ConsentRecord(
-                            customer_id=request.customer_id,
-                            purpose=grant.purpose,
-                            version=grant.version,
-                            granted=grant.granted,
-                            channel=request.channel,
-                            journey_id=request.journey_id,
-                        )
-                    )
-                written += 1
-            except IntegrityError:
-                continue  # written by an earlier attempt of this activity
+        written = consents.append(
+            self.settings.database_url,
+            customer_id=request.customer_id,
+            journey_id=request.journey_id,
+            channel=request.channel,
+            grants=[consents.Grant(g.purpose, g.version, g.granted) for g in request.grants],
+        )
         self.audit(
             f"{request.journey_id}:consents",
             "consent.changed",
@@ -57,4 +77,33 @@ class ConsentActivities(ActivityGroup):
             journey_id=request.journey_id,
             purposes=[g.purpose for g in request.grants if g.granted],
         )
-        return written
+        return len(written)
+
+    @activity.defn(name="consent.due")
+    def due(self, request: ConsentsOf) -> DueConsents:
+        """What the customer has not granted at the catalogue's current versions."""
+        with self.db() as session:
+            state = consents.current(session, request.customer_id)
+        due = DueConsents()
+        for purpose in purposes():
+            asked = PurposeAsked(
+                name=purpose.name,
+                version=purpose.version,
+                label=purpose.label,
+                text=purpose.text,
+                required=purpose.required,
+            )
+            latest = state.get(purpose.name)
+            granted = latest is not None and latest.granted
+            if purpose.required and not (granted and latest and latest.version == purpose.version):
+                due.required.append(asked)
+            elif not purpose.required:
+                due.optional.append(asked)
+                if granted:
+                    due.granted.append(purpose.name)
+        return due
+
+
+def current_version(purpose: str) -> str:
+    """The catalogue's version of ``purpose`` (``KeyError`` if unknown)."""
+    return CATALOGUE[purpose].version

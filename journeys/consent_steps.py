@@ -1,0 +1,123 @@
+"""Consent screens and steps shared by journeys: what registration asks, and re-consent at sign-in.
+
+Screens are built from the catalogue (:mod:`journeys.consents`): one checkbox per optional purpose,
+so adding a purpose there adds it to every consent screen. The login journey calls
+:func:`reconsent` once the customer is authenticated: when a required purpose's version changed
+since they granted it, they must accept the new version before the sign-in finishes; optional
+purposes are shown with their current choice, never forced.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pydantic import create_model, field_validator
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from journeys.consents import CATALOGUE, optional_names
+    from journeys.kit import Action, Journey, Outcome, Screen, StepTimedOut, expired, field
+    from workers.activities.consent import (
+        ConsentActivities,
+        ConsentsOf,
+        DueConsents,
+        PurposeGrant,
+        RecordConsents,
+    )
+
+RECONSENT_TIMEOUT = timedelta(minutes=30)
+#: ``workflow.patched`` id guarding the consent-catalogue changes to existing journeys.
+PATCH = "consent-catalogue"
+
+
+def _optional_fields() -> dict[str, Any]:
+    """One unticked-by-default checkbox per optional purpose of the catalogue."""
+    return {
+        name: (
+            bool,
+            field(kind="consent", label=CATALOGUE[name].text, required=False, default=False),
+        )
+        for name in optional_names()
+    }
+
+
+class _RequiredTerms(Screen):
+    """The required checkbox; refusing it is a validation error, never a recorded refusal."""
+
+    terms: bool = field(kind="consent", label=CATALOGUE["terms"].text, autocomplete=None)
+
+    @field_validator("terms")
+    @classmethod
+    def _must_accept(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("You must accept the Terms of Service to continue.")
+        return value
+
+
+ConsentChoices: type[Screen] = create_model(
+    "ConsentChoices", __base__=_RequiredTerms, **_optional_fields()
+)
+ConsentChoices.__doc__ = "Registration's consents: the required terms and every optional purpose."
+ConsentChoices.title = "One last step"
+ConsentChoices.intro = (
+    "Please accept our terms to finish creating your account. The other choices are optional; "
+    "you can change them at any time on your account page."
+)
+ConsentChoices.actions = (Action(name="submit", label="Accept and continue"),)
+# Same screen name as the terms-only screen it replaces, so pages and funnels stay comparable.
+ConsentChoices.screen_name = classmethod(lambda cls: "accept-terms")  # type: ignore[assignment, method-assign]
+
+ReConsent: type[Screen] = create_model(
+    "ReConsent", __base__=_RequiredTerms, **_optional_fields()
+)
+ReConsent.__doc__ = "Sign-in interstitial after a required purpose's version changed."
+ReConsent.title = "We updated our terms"
+ReConsent.intro = (
+    "We changed: {changed}. Please read and accept the new version to continue. Your other "
+    "choices are shown as you left them; change them if you like."
+)
+ReConsent.actions = (Action(name="submit", label="Accept and continue"),)
+
+
+def registration_grants(answer: Screen) -> list[PurposeGrant]:
+    """The purposes ticked, at their current versions (an unticked box grants nothing to record)."""
+    return [
+        PurposeGrant(purpose=name, version=p.version, granted=True)
+        for name, p in CATALOGUE.items()
+        if getattr(answer, name, False) is True
+    ]
+
+
+async def reconsent(journey: Journey, *, journey_id: str, customer_id: str) -> Outcome | None:
+    """Ask for the new version of changed required purposes; the outcome if the journey ends."""
+    due: DueConsents = await journey.step(
+        ConsentActivities.due, ConsentsOf(customer_id=customer_id), why="Checking consents"
+    )
+    if not due.required:
+        return None
+    try:
+        answer = await journey.ask(
+            ReConsent,
+            values=dict.fromkeys(due.granted, "on"),
+            context={"changed": ", ".join(p.label for p in due.required)},
+            timeout=RECONSENT_TIMEOUT,
+            why="Asking to accept changed terms",
+        )
+    except StepTimedOut as timeout:
+        return expired(journey_id, f"No answer at step {timeout}.")
+    grants = [PurposeGrant(purpose=p.name, version=p.version, granted=True) for p in due.required]
+    for purpose in due.optional:
+        chosen = bool(getattr(answer, purpose.name, False))
+        if chosen != (purpose.name in due.granted):
+            grants.append(
+                PurposeGrant(purpose=purpose.name, version=purpose.version, granted=chosen)
+            )
+    await journey.step(
+        ConsentActivities.record,
+        RecordConsents(
+            customer_id=customer_id, journey_id=journey_id, channel="login", grants=grants
+        ),
+        why="Recording the new consents",
+    )
+    return None
