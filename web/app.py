@@ -20,7 +20,9 @@ from web.routes import (
     health,
     invite,
     journeys,
+    oidc,
     passkeys,
+    recovery,
     scim,
     security,
     support,
@@ -52,8 +54,8 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     app = FastAPI(title="Threshold", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.services = Services(settings or load_settings(), client=client)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    routers = (journeys, account, health, codec, dev_mail, support, security, scim, invite)
-    for module in (*routers, passkeys):
+    routers = (journeys, account, health, codec, dev_mail, support, security, scim, invite, oidc)
+    for module in (*routers, passkeys, recovery):
         app.include_router(module.router)
     app.middleware("http")(_security_headers)
     app.middleware("http")(log_access)

@@ -120,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     from workers.scim_cli import register as register_scim
 
     register_scim(commands)
+
+    from workers.oidc_cli import register as register_oidc
+
+    register_oidc(commands)
     return parser
 
 

@@ -138,6 +138,7 @@ from workers.store import (  # noqa: E402, F401
     events_models,
     invitation_models,
     login_models,
+    oidc_models,
     passkey_models,
     risk_models,
     scim_models,

@@ -1,0 +1,1 @@
+"""Threshold as an OpenID Provider, built from Authlib's authorization-server components."""

@@ -1,0 +1,252 @@
+"""The authorization server: Authlib's code and refresh grants, PKCE, OpenID Connect and revocation,
+wired to :mod:`web.oidc.store`.
+
+Choices that Authlib leaves open and Threshold makes strict:
+
+* PKCE is required for every client and only ``S256`` is accepted (``plain`` leaks the verifier);
+* a code is single-use; presenting it again revokes what it issued;
+* refresh tokens rotate; a rotated one presented again revokes its whole family (RFC 9700 §4.14);
+* ID tokens are RS256-signed with the key ring's current key and carry ``sid``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from authlib.oauth2.rfc6749 import AuthorizationServer, OAuth2Request
+from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
+from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant, RefreshTokenGrant
+from authlib.oauth2.rfc6749.resource_protector import ResourceProtector
+from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oidc.core import UserInfo
+from authlib.oidc.core.grants import OpenIDCode
+from joserfc.jwk import KeySet
+
+from web.oidc.records import Client, Code, Token
+from web.oidc.store import ACCESS_LIFETIME, Grant, ProviderStore
+from workers.security.signing_keys import ALG, KeyRing
+from workers.settings import Settings
+from workers.store.models import Customer
+
+AUTH_METHODS = ["client_secret_basic", "private_key_jwt", "none"]
+SCOPES = ["openid", "profile", "email", "offline_access"]
+ID_TOKEN_LIFETIME_SECONDS = 300
+
+
+def user_info(customer: Customer, scope: str) -> UserInfo:
+    """The claims a relying party may see for ``scope``."""
+    info = UserInfo(sub=customer.id)
+    if "email" in scope.split():
+        info["email"] = customer.email
+        info["email_verified"] = customer.verified_at is not None
+    return info
+
+
+class S256Only(CodeChallenge):
+    """PKCE with ``S256`` only; a request without a challenge is refused by the grant."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+
+    def get_authorization_code_challenge(self, authorization_code: Code) -> str:
+        return authorization_code.row.code_challenge
+
+    def get_authorization_code_challenge_method(self, authorization_code: Code) -> str:
+        return authorization_code.row.code_challenge_method
+
+
+class CodeGrant(AuthorizationCodeGrant):
+    """The authorization code grant over hashed, single-use codes."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
+    server: Provider
+
+    def validate_authorization_request(self) -> str:
+        redirect_uri: str = super().validate_authorization_request()
+        data = self.request.payload.data
+        state = self.request.payload.state
+        if not data.get("code_challenge"):
+            raise InvalidRequestError(
+                "PKCE is required: send code_challenge with code_challenge_method=S256.",
+                redirect_uri=redirect_uri,
+                state=state,
+            )
+        if data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError(
+                "Only code_challenge_method=S256 is accepted.",
+                redirect_uri=redirect_uri,
+                state=state,
+            )
+        return redirect_uri
+
+    def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
+        grant: Grant = request.user
+        self.server.store.save_code(
+            code,
+            request.client.get_client_id(),
+            grant,
+            request.payload.redirect_uri,
+            dict(request.payload.data),
+        )
+
+    def query_authorization_code(self, code: str, client: Client) -> Code | None:
+        row = self.server.store.find_code(code, client.get_client_id())
+        return Code(row) if row else None
+
+    def delete_authorization_code(self, authorization_code: Code) -> None:
+        if not self.server.store.spend_code(authorization_code.row):
+            self.server.store.revoke_family(authorization_code.row.family)
+            raise InvalidGrantError("This authorization code was already used.")
+
+    def authenticate_user(self, authorization_code: Code) -> Customer | None:
+        return self.server.store.customer(authorization_code.row.customer_id)
+
+
+class RefreshGrant(RefreshTokenGrant):
+    """Refresh with rotation; a replayed refresh token revokes its family."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
+    INCLUDE_NEW_REFRESH_TOKEN = True
+    server: Provider
+
+    def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
+        token = self.server.store.by_refresh(refresh_token)
+        if token is None:
+            return None
+        if not token.is_refresh_usable():
+            self.server.store.revoke_family(token.row.family)
+            return None
+        return token
+
+    def authenticate_user(self, refresh_token: Token) -> Customer:
+        return refresh_token.customer
+
+    def revoke_old_credential(self, refresh_token: Token) -> None:
+        if not self.server.store.rotate(refresh_token.row):
+            self.server.store.revoke_family(refresh_token.row.family)
+            raise InvalidGrantError("This refresh token was already used.")
+
+
+class IdToken(OpenIDCode):
+    """ID tokens signed by the key ring, with ``sid`` and the session's ``acr``/``amr``."""
+
+    def __init__(self, provider: Provider) -> None:
+        super().__init__(require_nonce=False)
+        self.provider = provider
+
+    def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
+        return False
+
+    def resolve_client_private_key(self, client: Client) -> dict[str, Any]:
+        return self.provider.keys.signing_key()
+
+    def get_client_algorithm(self, client: Client) -> str:
+        return ALG
+
+    def get_encode_header(self, client: Client) -> dict[str, str]:
+        return {"alg": ALG, "kid": self.provider.keys.signing_key()["kid"]}
+
+    def get_client_claims(self, client: Client) -> dict[str, Any]:
+        return {"iss": self.provider.issuer, "aud": [client.get_client_id()]}
+
+    def get_authorization_code_claims(self, authorization_code: Code) -> dict[str, Any]:
+        claims: dict[str, Any] = super().get_authorization_code_claims(authorization_code)
+        claims["sid"] = authorization_code.row.sid
+        return claims
+
+    def generate_user_info(self, user: Customer, scope: str) -> UserInfo:
+        return user_info(user, scope)
+
+
+class Revocation(RevocationEndpoint):
+    """RFC 7009: revoking either token of a pair revokes its family."""
+
+    CLIENT_AUTH_METHODS = AUTH_METHODS
+    server: Provider
+
+    def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
+        store = self.server.store
+        if token_type_hint == "access_token":
+            return store.by_access(token_string)
+        return store.by_refresh(token_string) or store.by_access(token_string)
+
+    def revoke_token(self, token: Token, request: OAuth2Request) -> None:
+        self.server.store.revoke_family(token.row.family)
+
+
+class PrivateKeyJwt(JWTBearerClientAssertion):
+    """``private_key_jwt`` client authentication against the client's registered JWKS."""
+
+    CLIENT_AUTH_METHOD = "private_key_jwt"
+
+    def __init__(self, token_url: str) -> None:
+        super().__init__(validate_jti=False)
+        self.token_url = token_url
+
+    def get_audiences(self) -> list[str]:
+        """The token endpoint is the assertion's audience (RFC 7523 §3)."""
+        return [self.token_url]
+
+    def resolve_client_public_key(self, client: Client) -> KeySet:
+        return client.public_keys()
+
+
+class AccessTokens(BearerTokenValidator):
+    """Bearer access tokens for the userinfo endpoint."""
+
+    def __init__(self, store: ProviderStore) -> None:
+        super().__init__()
+        self.store = store
+
+    def authenticate_token(self, token_string: str) -> Token | None:
+        return self.store.by_access(token_string)
+
+
+class Provider(AuthorizationServer):
+    """One per app: the store, the key ring and the registered grants and endpoints."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(scopes_supported=SCOPES)
+        self.issuer = settings.base_url.rstrip("/")
+        self.store = ProviderStore(settings)
+        self.keys = KeyRing(settings)
+        self.register_token_generator(
+            "default",
+            BearerTokenGenerator(
+                access_token_generator=lambda **_: secrets.token_urlsafe(32),
+                refresh_token_generator=lambda **_: secrets.token_urlsafe(48),
+                expires_generator=lambda *_: int(ACCESS_LIFETIME.total_seconds()),
+            ),
+        )
+        self.register_grant(CodeGrant, [S256Only(required=True), IdToken(self)])
+        self.register_grant(RefreshGrant)
+        self.register_endpoint(Revocation)
+        self.register_client_auth_method(
+            PrivateKeyJwt.CLIENT_AUTH_METHOD, PrivateKeyJwt(f"{self.issuer}/oauth2/token")
+        )
+        self.resources = ResourceProtector()
+        self.resources.register_token_validator(AccessTokens(self.store))
+
+    def query_client(self, client_id: str) -> Client | None:
+        return self.store.client(client_id)
+
+    def save_token(self, token: dict[str, str], request: OAuth2Request) -> None:
+        origin = request.authorization_code or request.refresh_token
+        row = origin.row
+        self.store.save_token(token, request.client.get_client_id(), request.user.id, row)
+
+    def create_oauth2_request(self, request: OAuth2Request) -> OAuth2Request:
+        """Routes build the request themselves (:mod:`web.oidc.starlette`)."""
+        return request
+
+    def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
+        """Authlib's hooks for framework signals; Threshold needs none."""
+
+    def handle_response(
+        self, status: int, body: Any, headers: list[tuple[str, str]]
+    ) -> tuple[int, Any, list[tuple[str, str]]]:
+        return status, body, headers

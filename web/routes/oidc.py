@@ -1,0 +1,331 @@
+"""OpenID Provider endpoints: discovery, JWKS, authorize (login + consent), token, userinfo,
+revocation and RP-initiated logout. Protocol work is Authlib's (:mod:`web.oidc.provider`); these
+routes only read HTTP, decide whether the browser must sign in or consent, and write HTTP back.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from authlib.oauth2 import OAuth2Error
+from fastapi import APIRouter, Request
+from joserfc import jwt
+from joserfc.errors import JoseError
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from web.cookies import CookieJar
+from web.csrf import CsrfError
+from web.oidc.consent import SCOPE_TEXT, Consents
+from web.oidc.provider import AUTH_METHODS, SCOPES, Provider, user_info
+from web.oidc.starlette import StarletteOAuth2Request
+from web.oidc.store import Grant
+from web.services import MaybeCustomer, Svc
+from web.sessions import SignedIn
+from workers.security.hashing import keyed_hash
+from workers.store.models import utcnow
+
+router = APIRouter()
+#: Parameters of an authorization request that survive the trip through login and consent.
+AUTHORIZE_PARAMS = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "prompt",
+    "max_age",
+    "acr_values",
+    "login_hint",
+)
+
+
+def provider(request: Request) -> Provider:
+    """The app's authorization server, built on first use."""
+    state = request.app.state
+    if getattr(state, "oidc", None) is None:
+        state.oidc = Provider(request.app.state.services.settings)
+    found: Provider = state.oidc
+    return found
+
+
+def _oauth_request(
+    request: Request, form: list[tuple[str, str]] | None = None
+) -> StarletteOAuth2Request:
+    return StarletteOAuth2Request(
+        request.method,
+        str(request.url),
+        request.headers,
+        list(request.query_params.multi_items()),
+        form or [],
+    )
+
+
+async def _form(request: Request) -> list[tuple[str, str]]:
+    data = await request.form(max_files=0, max_fields=40)
+    return [(k, v) for k, v in data.multi_items() if isinstance(v, str)]
+
+
+def _respond(result: tuple[int, Any, list[tuple[str, str]]]) -> Response:
+    status, body, headers = result
+    response: Response
+    if isinstance(body, dict):
+        response = JSONResponse(body, status_code=status)
+    else:
+        response = Response(body or "", status_code=status)
+    for name, value in headers:
+        response.headers[name] = value
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def sid_for(svc: Svc, me: SignedIn) -> str:
+    """The ``sid`` claim: stable per browser session, unlinkable to the session cookie."""
+    return keyed_hash(svc.settings.derive_key("oidc-sid"), me.session.id_hash)[:32]
+
+
+def _error(svc: Svc, request: Request, err: OAuth2Error) -> Response:
+    """Errors go back to the client when its redirect URI is known, else on a page (RFC 6749
+    §4.1.2.1: never redirect to an unverified URI)."""
+    if err.redirect_uri:
+        return RedirectResponse(
+            err.redirect_uri
+            + "?"
+            + urlencode([(k, v) for k, v in err.get_body() if k != "error_uri"]),
+            status_code=303,
+        )
+    return svc.pages.error(
+        request, 400, "This sign-in link is not valid", err.get_error_description() or err.error
+    )
+
+
+def _too_old(me: SignedIn, max_age: str | None) -> bool:
+    if not max_age:
+        return False
+    at = me.session.authenticated_at or me.session.created_at
+    return not max_age.isdigit() or utcnow() - at > timedelta(seconds=int(max_age))
+
+
+def _login(request: Request) -> Response:
+    """Send the browser through the login journey and back to this authorization request."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "prompt"]
+    back = "/oauth2/authorize?" + urlencode(params)
+    return RedirectResponse("/login?" + urlencode({"return_to": back}), status_code=303)
+
+
+@router.get("/.well-known/openid-configuration")
+async def discovery(request: Request) -> Response:
+    """OpenID Provider metadata (OpenID Connect Discovery 1.0 §3)."""
+    issuer = provider(request).issuer
+    return JSONResponse(
+        {
+            "issuer": issuer,
+            "authorization_endpoint": f"{issuer}/oauth2/authorize",
+            "token_endpoint": f"{issuer}/oauth2/token",
+            "userinfo_endpoint": f"{issuer}/oauth2/userinfo",
+            "jwks_uri": f"{issuer}/oauth2/jwks",
+            "revocation_endpoint": f"{issuer}/oauth2/revoke",
+            "end_session_endpoint": f"{issuer}/oauth2/logout",
+            "scopes_supported": SCOPES,
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": AUTH_METHODS,
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256", "PS256"],
+            "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
+            "code_challenge_methods_supported": ["S256"],
+            "claims_supported": [
+                "sub",
+                "email",
+                "email_verified",
+                "auth_time",
+                "acr",
+                "amr",
+                "sid",
+            ],
+            "acr_values_supported": ["aal1", "aal2"],
+            "prompt_values_supported": ["none", "login", "consent"],
+        },
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+@router.get("/oauth2/jwks")
+async def jwks(request: Request) -> Response:
+    """The public signing keys, current and within their rotation overlap."""
+    keys = provider(request).keys.public_set().as_dict(private=False)
+    return JSONResponse(keys, headers={"Cache-Control": "public, max-age=300"})
+
+
+def _consent_page(
+    request: Request, svc: Svc, me: SignedIn, client_name: str, scope: str
+) -> Response:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k in AUTHORIZE_PARAMS]
+    lines = [{"scope": s, "text": SCOPE_TEXT.get(s, s)} for s in scope.split()]
+    return svc.pages.page(
+        request,
+        "oidc/consent.html",
+        {
+            "client_name": client_name,
+            "email": me.customer.email,
+            "scope_lines": lines,
+            "params": params,
+        },
+    )
+
+
+@router.get("/oauth2/authorize")
+async def authorize(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
+    """Validate the request, then sign in (login journey), consent, and redirect with a code."""
+    server = provider(request)
+    oauth = _oauth_request(request)
+    grant_user = Grant(me.customer, me.session, sid_for(svc, me)) if me else None
+    try:
+        grant = server.get_consent_grant(oauth, end_user=grant_user)
+    except OAuth2Error as err:
+        return _error(svc, request, err)
+    prompts = oauth.payload.data.get("prompt", "").split()
+    max_age = oauth.payload.data.get("max_age")
+    if me is None or grant_user is None or "login" in prompts or _too_old(me, max_age):
+        if "none" in prompts:
+            return _error(svc, request, _redirect_error(grant, "login_required"))
+        return _login(request)
+    client_id = grant.client.get_client_id()
+    scope = grant.client.get_allowed_scope(oauth.payload.scope)
+    consents = Consents(svc.settings)
+    if "consent" in prompts or not consents.granted(me.customer.id, client_id, scope):
+        if "none" in prompts:
+            return _error(svc, request, _redirect_error(grant, "consent_required"))
+        return _consent_page(request, svc, me, grant.client.row.name, scope)
+    return _respond(server.create_authorization_response(oauth, grant_user, grant))
+
+
+def _redirect_error(grant: Any, error: str) -> OAuth2Error:
+    err = OAuth2Error(
+        error=error, redirect_uri=grant.redirect_uri, state=grant.request.payload.state
+    )
+    return err
+
+
+@router.post("/oauth2/authorize")
+async def decide(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
+    """The consent form's answer: remember it, then redirect to the client with a code or
+    ``access_denied``."""
+    form = await _form(request)
+    fields = dict(form)
+    try:
+        svc.csrf.check(request, fields.get(svc.csrf.FIELD))
+    except CsrfError as err:
+        return svc.pages.error(request, 403, "Please reload the page", str(err))
+    if me is None:
+        return svc.pages.error(request, 403, "Please sign in again", "Your session ended.")
+    server = provider(request)
+    params = [(k, v) for k, v in form if k in AUTHORIZE_PARAMS]
+    oauth = StarletteOAuth2Request("GET", str(request.url), request.headers, params)
+    grant_user = Grant(me.customer, me.session, sid_for(svc, me))
+    try:
+        grant = server.get_consent_grant(oauth, end_user=grant_user)
+    except OAuth2Error as err:
+        return _error(svc, request, err)
+    allowed = fields.get("decision") == "allow"
+    scope = grant.client.get_allowed_scope(oauth.payload.scope)
+    Consents(svc.settings).record(me.customer.id, grant.client.get_client_id(), scope, allowed)
+    try:
+        result = server.create_authorization_response(oauth, grant_user if allowed else None, grant)
+    except OAuth2Error as err:
+        return _error(svc, request, err)
+    response = _respond(result)
+    response.status_code = 303
+    return response
+
+
+@router.post("/oauth2/token")
+async def token(request: Request) -> Response:
+    """Code and refresh-token exchange; errors are RFC 6749 §5.2 JSON."""
+    oauth = _oauth_request(request, await _form(request))
+    return _respond(provider(request).create_token_response(oauth))
+
+
+@router.post("/oauth2/revoke")
+async def revoke(request: Request) -> Response:
+    """RFC 7009 token revocation."""
+    oauth = _oauth_request(request, await _form(request))
+    return _respond(provider(request).create_endpoint_response("revocation", oauth))
+
+
+@router.api_route("/oauth2/userinfo", methods=["GET", "POST"])
+async def userinfo(request: Request) -> Response:
+    """The claims of the access token's customer, filtered by its scope."""
+    server = provider(request)
+    oauth = _oauth_request(request)
+    try:
+        found = server.resources.validate_request(["openid"], oauth)
+    except OAuth2Error as err:
+        return JSONResponse(
+            dict(err.get_body()),
+            status_code=err.status_code,
+            headers={"WWW-Authenticate": f'Bearer error="{err.error}"'},
+        )
+    return JSONResponse(dict(user_info(found.customer, found.scope)))
+
+
+def _hint_claims(server: Provider, hint: str) -> dict[str, Any] | None:
+    """The claims of an ID token we signed (expired is fine: logout comes after expiry)."""
+    try:
+        return dict(jwt.decode(hint, server.keys.public_set()).claims)
+    except (JoseError, ValueError):
+        return None
+
+
+@router.api_route("/oauth2/logout", methods=["GET", "POST"])
+async def end_session(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
+    """RP-initiated logout 1.0: sign this browser out (asking first unless the ``id_token_hint``
+    names this very session), then return to a registered ``post_logout_redirect_uri``."""
+    server = provider(request)
+    form = await _form(request) if request.method == "POST" else []
+    params = dict(request.query_params.multi_items()) | dict(form)
+    claims = _hint_claims(server, params.get("id_token_hint", "")) or {}
+    aud = claims.get("aud")
+    client_id = params.get("client_id") or (aud[0] if isinstance(aud, list) else aud) or ""
+    client = server.query_client(client_id) if client_id else None
+    sid = sid_for(svc, me) if me else None
+    confirmed = bool(sid and claims.get("sid") == sid)
+    if request.method == "POST":
+        try:
+            svc.csrf.check(request, params.get(svc.csrf.FIELD))
+            confirmed = True
+        except CsrfError as err:
+            return svc.pages.error(request, 403, "Please reload the page", str(err))
+    if me is not None and not confirmed:
+        keep = [(k, v) for k, v in params.items() if k != svc.csrf.FIELD]
+        return svc.pages.page(
+            request,
+            "oidc/logout.html",
+            {"params": keep, "done": False, "client_name": client.row.name if client else ""},
+        )
+    response: Response
+    target = params.get("post_logout_redirect_uri", "")
+    if client is not None and target and target in client.post_logout_redirect_uris():
+        state = params.get("state")
+        response = RedirectResponse(
+            target + ("?" + urlencode({"state": state}) if state else ""), status_code=303
+        )
+    else:
+        response = svc.pages.page(
+            request,
+            "oidc/logout.html",
+            {"done": True, "client_name": client.row.name if client else "", "params": []},
+        )
+    if me is not None and sid is not None:
+        server.store.revoke_session(sid)
+        session_id = request.cookies.get(svc.cookies.name(CookieJar.SESSION))
+        if session_id:
+            svc.sessions.revoke(session_id)
+        svc.cookies.clear(response, CookieJar.SESSION)
+    return response
