@@ -13,7 +13,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
 from starlette.responses import Response
 
-from journeys.kit import ScreenView
+from journeys.kit import JOURNEYS, ScreenView
 from web.csrf import Csrf
 from web.htmx import is_htmx
 from workers.settings import Settings
@@ -82,7 +82,7 @@ class Pages:
                 update={"fields": fields, "errors": [*view.errors, *(form_errors or [])]}
             )
         base = f"/j/{view.journey}/{journey_id}"
-        return self.page(
+        response = self.page(
             request,
             self._template_for(view),
             {
@@ -94,6 +94,10 @@ class Pages:
             status=status,
             block="screen" if is_htmx(request) else None,
         )
+        journey = JOURNEYS.get(view.journey)
+        if journey is not None and journey.referrer_policy:
+            response.headers["Referrer-Policy"] = journey.referrer_policy
+        return response
 
     def error(self, request: Request, status: int, title: str, message: str) -> Response:
         """A clear error page (or just its block for HTMX, which swaps it into the screen)."""

@@ -107,6 +107,9 @@ class Journey:
     support_actions: ClassVar[frozenset[str]] = frozenset()
     #: The journey's screens in order, so ``/support/funnels`` can count who reached each one.
     funnel_steps: ClassVar[tuple[str, ...]] = ()
+    #: ``Referrer-Policy`` of this journey's pages ("" keeps the app's default); a journey whose
+    #: URLs came from an emailed secret (recovery) sets ``"no-referrer"``.
+    referrer_policy: ClassVar[str] = ""
 
     def __init__(self) -> None:
         self._seq = 0

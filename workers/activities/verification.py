@@ -25,7 +25,13 @@ from workers.store.models import Verification, utcnow
 
 #: Templates whose code proves something, by the purpose stored with it; any other template (e.g.
 #: ``already_registered``) stores a "decoy" code that never matches.
-CODE_PURPOSES = {"verify_email": "verify_email", "login_code": "login_code"}
+CODE_PURPOSES = {
+    "verify_email": "verify_email",
+    "login_code": "login_code",
+    "recovery": "recovery",
+}
+#: Purposes whose emailed link proves the address (a login code's email carries no link).
+LINK_PURPOSES = frozenset({"verify_email", "recovery"})
 
 
 class SendCode(BaseModel):
@@ -40,6 +46,8 @@ class SendCode(BaseModel):
     journey: str
     email: str
     template: str
+    #: Code and link lifetime in minutes; 0 keeps the defaults (account recovery uses 15).
+    lifetime_minutes: int = 0
 
 
 class SentCode(BaseModel):
@@ -110,7 +118,7 @@ class VerificationActivities(ActivityGroup):
             to=request.email,
             code=code,
             link=link,
-            minutes=int(self.CODE_LIFETIME.total_seconds() // 60),
+            minutes=request.lifetime_minutes or int(self.CODE_LIFETIME.total_seconds() // 60),
             base_url=self.settings.base_url,
         )
         with self.db() as session:
@@ -182,7 +190,11 @@ class VerificationActivities(ActivityGroup):
             row = session.exec(
                 select(Verification).where(Verification.token_hash == token_hash)
             ).first()
-            if row is None or row.journey_id != request.journey_id or row.purpose != "verify_email":
+            if (
+                row is None
+                or row.journey_id != request.journey_id
+                or row.purpose not in LINK_PURPOSES
+            ):
                 return CheckResult(ok=False, reason="wrong", message="This link is not valid.")
             if row.consumed_at is not None:
                 return CheckResult(ok=False, reason="wrong", message="This link was already used.")
@@ -196,6 +208,7 @@ class VerificationActivities(ActivityGroup):
 
     def _new_row(self, request: SendCode, code: str, token: str) -> Verification:
         now = utcnow()
+        lifetime = timedelta(minutes=request.lifetime_minutes)
         sealed = self.sealer.seal(
             json.dumps({"code": code, "token": token}),
             journey_id=request.journey_id,
@@ -208,8 +221,8 @@ class VerificationActivities(ActivityGroup):
             code_hash=keyed_hash(self.verification_key, request.verification_id, "code", code),
             token_hash=keyed_hash(self.verification_key, "token", token),
             undelivered=sealed.model_dump_json(),
-            code_expires_at=now + self.CODE_LIFETIME,
-            link_expires_at=now + self.LINK_LIFETIME,
+            code_expires_at=now + (lifetime or self.CODE_LIFETIME),
+            link_expires_at=now + (lifetime or self.LINK_LIFETIME),
             max_attempts=self.MAX_ATTEMPTS,
             created_at=now,
         )

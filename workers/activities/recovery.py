@@ -1,0 +1,304 @@
+"""Account recovery: request a reset without revealing who has an account, then apply it safely.
+
+``recovery.request`` does the same work for every address — two throttle admissions, one customer
+lookup, one verification row (a code and a link token, kept only as keyed hashes) and one email
+over SMTP — so neither the page nor its timing tells an attacker whether the account exists. A
+known address gets the code and link (15 minutes, bound to the journey); an unknown one gets a
+message saying there is no account with it, which tells its owner nothing an attacker learns.
+
+After the journey has proven the email (and a second factor when the customer has one),
+``recovery.set_password`` stores the new password and ``recovery.complete`` revokes every session,
+emails "your password was changed" with a link to secure the account and writes the audit record.
+Every method is safe to retry: writes are keyed by the journey id or the verification id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+from sqlalchemy import update
+from sqlmodel import col, select
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from journeys.kit.errors import ErrorCode
+from journeys.kit.screens import Sealed
+from workers.activities.attempts import answer_once
+from workers.activities.base import ActivityGroup
+from workers.activities.messaging import Mailer
+from workers.activities.verification import SendCode, VerificationActivities
+from workers.security.passwords import PasswordPolicy, hash_password
+from workers.security.sealing import SealError
+from workers.settings import Settings
+from workers.store.factors import FactorStore
+from workers.store.models import AuditEvent, Credential, Customer, Session, Verification, utcnow
+from workers.store.throttle import Throttle, ThrottlePolicy, rows_changed
+
+#: How long the emailed code and link work (and how long the journey waits for them).
+LIFETIME = timedelta(minutes=15)
+#: Per email address (keyed by its lookup hash, so unknown addresses are limited exactly alike).
+PER_EMAIL = ThrottlePolicy(
+    free_failures=3,
+    first_delay=timedelta(minutes=1),
+    max_delay=timedelta(hours=1),
+    forget_after=timedelta(hours=1),
+)
+#: Per client IP: room for a shared NAT, forgotten after a quiet hour.
+PER_IP = ThrottlePolicy(
+    free_failures=20,
+    first_delay=timedelta(minutes=1),
+    max_delay=timedelta(hours=1),
+    forget_after=timedelta(hours=1),
+)
+#: ``ApplicationError.type`` when a journey asks for an account it has not proven (a bug, never
+#: a customer's mistake: the journey asks only after the email check succeeded).
+NOT_PROVEN = "RECOVERY_NOT_PROVEN"
+#: The factor kinds that can stand in for the customer in recovery (an emailed code cannot: the
+#: email is already the first proof).
+RECOVERY_FACTORS = ("totp", "passkey", "recovery_code")
+
+
+def email_key(email_lookup: str) -> str:
+    """The throttle key of recovery requests for one address."""
+    return f"recover:{email_lookup}"
+
+
+def ip_key(client_ip: str) -> str:
+    """The throttle key of recovery requests from one client address."""
+    return f"recover-ip:{client_ip[:64]}"
+
+
+class RequestRecovery(BaseModel):
+    """One "I forgot my password" request; ``verification_id`` (a ``workflow.uuid4()``) keys it."""
+
+    verification_id: str
+    journey_id: str
+    email: str
+    client_ip: str
+
+
+class RecoveryRequested(BaseModel):
+    """The same for known and unknown addresses: admitted (and until when the email works) or not.
+
+    ``email_lookup`` lets support find the journey by email in the Temporal UI.
+    """
+
+    admitted: bool
+    email_lookup: str
+    expires_at: datetime | None = None
+    retry_after_seconds: int = 0
+
+
+class RecoveryOf(BaseModel):
+    """Which proven recovery to look at."""
+
+    journey_id: str
+    email: str
+
+
+class RecoveryAccount(BaseModel):
+    """What recovery must ask of this customer: their second factors, and whether a password."""
+
+    customer_id: str
+    has_password: bool
+    factors: list[str]
+
+
+class SetPassword(BaseModel):
+    """The new password, sealed by the web layer (field ``password``)."""
+
+    journey_id: str
+    customer_id: str
+    email: str
+    password: Sealed
+
+
+class CompleteRecovery(BaseModel):
+    """Finish a recovery: ``method`` is ``password`` or ``passkey``, ``proof`` the factor used."""
+
+    journey_id: str
+    customer_id: str
+    method: str
+    proof: str
+
+
+class RecoveryCompleted(BaseModel):
+    """How many sessions were signed out (0 on a retry: they already were)."""
+
+    sessions_revoked: int
+
+
+class RecoveryActivities(ActivityGroup):
+    """Request and apply account recovery; every method is safe to retry."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.verification = VerificationActivities(settings)
+        self.factors = FactorStore(settings)
+        self.mailer = Mailer(settings.smtp_url, settings.mail_from)
+
+    @activity.defn(name="recovery.request")
+    def request(self, request: RequestRecovery) -> RecoveryRequested:
+        """Admit the request (per email and per IP), then email the code and link, or the notice."""
+        lookup = self.email_lookup(request.email)
+        admitted = answer_once(
+            self,
+            f"{request.verification_id}:admit",
+            RecoveryRequested,
+            lambda: self._admit(lookup, request.client_ip),
+        )
+        if not admitted.admitted:
+            return admitted
+        with self.db() as session:
+            customer = session.exec(
+                select(Customer).where(Customer.email == request.email, Customer.status == "active")
+            ).first()
+            customer_id = customer.id if customer is not None else None
+        sent = self.verification.send_code(
+            SendCode(
+                verification_id=request.verification_id,
+                journey_id=request.journey_id,
+                journey="recovery",
+                email=request.email,
+                template="recovery" if customer_id else "recovery_unknown",
+                lifetime_minutes=int(LIFETIME.total_seconds() // 60),
+            )
+        )
+        self.audit(
+            f"{request.verification_id}:requested",
+            "recovery.requested",
+            customer_id=customer_id,
+            journey_id=request.journey_id,
+            known=customer_id is not None,
+        )
+        return admitted.model_copy(update={"expires_at": sent.link_expires_at})
+
+    @activity.defn(name="recovery.account")
+    def account(self, request: RecoveryOf) -> RecoveryAccount:
+        """The customer behind a recovery whose email this journey has proven (else refuses)."""
+        with self.db() as session:
+            proven = session.exec(
+                select(Verification).where(
+                    Verification.journey_id == request.journey_id,
+                    Verification.purpose == "recovery",
+                    col(Verification.consumed_at).is_not(None),
+                )
+            ).first()
+            customer = session.exec(select(Customer).where(Customer.email == request.email)).first()
+            if proven is None or customer is None or customer.status != "active":
+                raise ApplicationError(
+                    "This journey has not proven control of an account's email.",
+                    type=NOT_PROVEN,
+                    non_retryable=True,
+                )
+            has_password = (
+                session.exec(
+                    select(Credential).where(
+                        Credential.customer_id == customer.id, Credential.kind == "password"
+                    )
+                ).first()
+                is not None
+            )
+            customer_id = customer.id
+        enrolled = self.factors.enrolled(customer_id)
+        return RecoveryAccount(
+            customer_id=customer_id,
+            has_password=has_password,
+            factors=[kind for kind in RECOVERY_FACTORS if kind in enrolled],
+        )
+
+    @activity.defn(name="recovery.set_password")
+    def set_password(self, request: SetPassword) -> None:
+        """Check the new password against the policy, hash it (argon2id) and store it."""
+        try:
+            password = self.sealer.open(
+                request.password, journey_id=request.journey_id, field="password"
+            )
+        except SealError as exc:
+            raise ApplicationError(
+                "The form expired; please enter your new password again.",
+                type=ErrorCode.SEAL_EXPIRED,
+                non_retryable=True,
+            ) from exc
+        problem = PasswordPolicy.problem(password, email=request.email)
+        if problem:
+            raise ApplicationError(problem, type=ErrorCode.WEAK_PASSWORD, non_retryable=True)
+        fresh = hash_password(password)
+        with self.db() as session:
+            row = session.exec(
+                select(Credential).where(
+                    Credential.customer_id == request.customer_id, Credential.kind == "password"
+                )
+            ).first()
+            if row is None:
+                row = Credential(customer_id=request.customer_id, kind="password", secret_hash="")
+            row.secret_hash, row.updated_at = fresh, utcnow()
+            session.add(row)
+        self.audit(
+            f"{request.journey_id}:password_set",
+            "recovery.password_set",
+            customer_id=request.customer_id,
+            journey_id=request.journey_id,
+        )
+
+    @activity.defn(name="recovery.complete")
+    def complete(self, request: CompleteRecovery) -> RecoveryCompleted:
+        """Revoke every session, email "your password was changed" once, and audit the recovery."""
+        with self.db() as session:
+            revoked = rows_changed(
+                session.execute(
+                    update(Session)
+                    .where(
+                        col(Session.customer_id) == request.customer_id,
+                        col(Session.revoked_at).is_(None),
+                    )
+                    .values(revoked_at=utcnow())
+                )
+            )
+            customer = session.get(Customer, request.customer_id)
+            notified = session.exec(
+                select(AuditEvent).where(AuditEvent.key == f"{request.journey_id}:notified")
+            ).first()
+        assert customer is not None, "the journey passed a customer that does not exist"
+        if notified is None:
+            self.mailer.send(
+                "password_changed",
+                to=customer.email,
+                method=request.method,
+                secure_link=f"{self.settings.base_url}/recover",
+                base_url=self.settings.base_url,
+            )
+            self.audit(
+                f"{request.journey_id}:notified",
+                "recovery.notified",
+                customer_id=request.customer_id,
+                journey_id=request.journey_id,
+            )
+        self.audit(
+            f"{request.journey_id}:completed",
+            "recovery.completed",
+            customer_id=request.customer_id,
+            journey_id=request.journey_id,
+            method=request.method,
+            proof=request.proof,
+            sessions_revoked=revoked,
+        )
+        return RecoveryCompleted(sessions_revoked=revoked)
+
+    def _admit(self, lookup: str, client_ip: str) -> RecoveryRequested:
+        gate = Throttle(self.settings.database_url)
+        for key, policy in ((ip_key(client_ip), PER_IP), (email_key(lookup), PER_EMAIL)):
+            admission = gate.admit(key, policy)
+            if not admission.allowed:
+                seconds = max(int(admission.retry_after.total_seconds() + 0.999), 1)
+                return RecoveryRequested(
+                    admitted=False, email_lookup=lookup, retry_after_seconds=seconds
+                )
+        return RecoveryRequested(admitted=True, email_lookup=lookup)
+
+
+def recovery_activities(settings: Settings) -> list[object]:
+    """The recovery activities for the worker, bound to one instance of the group."""
+    group = RecoveryActivities(settings)
+    return [group.request, group.account, group.set_password, group.complete]
