@@ -1,0 +1,228 @@
+"""What the provider refuses and how it says so (RFC 6749 §4.1.2.1, §5.2; OIDC Core §3.1.2.6)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.oidc.support import Provider, query_of, sign_in_and_authorize
+from tests.support.browser import Browser
+
+
+def pkce() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def authorize_url(client_id: str, redirect_uri: str, **extra: str) -> str:
+    params = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "scope": "openid email offline_access",
+        "state": "s-123",
+        "nonce": "n-456",
+        **extra,
+    }
+    return "/oauth2/authorize?" + urlencode({k: v for k, v in params.items() if v is not None})
+
+
+async def code_for(op: Provider, browser: Browser, client_id: str, challenge: str) -> str:
+    page = await sign_in_and_authorize(
+        browser,
+        authorize_url(
+            client_id, op.redirect_uri, code_challenge=challenge, code_challenge_method="S256"
+        ),
+        op.email,
+    )
+    return query_of(page)["code"]
+
+
+def exchange(client_id: str, redirect_uri: str, code: str, verifier: str) -> dict[str, str]:
+    return {
+        "grant_type": "authorization_code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "code": code,
+        "code_verifier": verifier,
+    }
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "http://127.0.0.1:28999/callback/../admin",  # extra path
+        "http://127.0.0.1:28999/callback/extra",  # registered one is a prefix
+        "http://127.0.0.1:28999/call",  # a prefix of the registered one
+        "http://127.0.0.1:28998/callback",  # different port
+        "http://localhost:28999/callback",  # localhost is not 127.0.0.1 (CVE-2023-6291)
+        "http://127.0.0.1:28999/callback?x=1",  # extra query
+        "http://127.0.0.1:28999/Callback",  # case
+    ],
+)
+async def test_redirect_uri_must_match_exactly_and_errors_stay_on_our_page(
+    op: Provider, sent: str
+) -> None:
+    client = op.add_client()
+    _, challenge = pkce()
+    async with op.browser() as browser:
+        page = await browser.get(
+            authorize_url(
+                client.client_id, sent, code_challenge=challenge, code_challenge_method="S256"
+            )
+        )
+    assert page.status == 400
+    assert "location" not in page.response.headers
+    assert "Redirect URI" in page.html and "is not supported by client" in page.html
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({}, "PKCE is required"),
+        ({"code_challenge": "x" * 43, "code_challenge_method": "plain"}, "code_challenge_method"),
+        ({"code_challenge": "x" * 43}, "S256"),
+    ],
+)
+async def test_pkce_s256_is_required(op: Provider, extra: dict[str, str], message: str) -> None:
+    client = op.add_client()
+    async with op.browser() as browser:
+        page = await browser.get(authorize_url(client.client_id, op.redirect_uri, **extra))
+    assert page.status == 303
+    answer = query_of(page)
+    assert answer["error"] == "invalid_request"
+    assert message in answer["error_description"]
+    assert answer["state"] == "s-123"
+
+
+async def test_wrong_verifier_then_code_reuse_revokes_what_the_code_issued(op: Provider) -> None:
+    client = op.add_client()
+    verifier, challenge = pkce()
+    async with op.browser() as browser:
+        code = await code_for(op, browser, client.client_id, challenge)
+    wrong = await op.token(exchange(client.client_id, op.redirect_uri, code, pkce()[0]))
+    assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
+    # The failed verifier spent nothing: the code was not marked used before the PKCE check.
+    async with op.browser() as browser:
+        code = await code_for(op, browser, client.client_id, challenge)
+    first = await op.token(exchange(client.client_id, op.redirect_uri, code, verifier))
+    assert first.status_code == 200, first.text
+    again = await op.token(exchange(client.client_id, op.redirect_uri, code, verifier))
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+    async with op.browser() as browser:
+        info = await browser.get(
+            "/oauth2/userinfo",
+            headers={"authorization": f"Bearer {first.json()['access_token']}"},
+        )
+    assert info.status == 401
+
+
+async def test_missing_verifier_refused(op: Provider) -> None:
+    client = op.add_client()
+    _, challenge = pkce()
+    async with op.browser() as browser:
+        code = await code_for(op, browser, client.client_id, challenge)
+    data = exchange(client.client_id, op.redirect_uri, code, "")
+    del data["code_verifier"]
+    answer = await op.token(data)
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_request"
+
+
+async def test_refresh_token_reuse_revokes_the_family(op: Provider) -> None:
+    client = op.add_client()
+    verifier, challenge = pkce()
+    async with op.browser() as browser:
+        code = await code_for(op, browser, client.client_id, challenge)
+    tokens = (await op.token(exchange(client.client_id, op.redirect_uri, code, verifier))).json()
+    refresh = {"grant_type": "refresh_token", "client_id": client.client_id}
+    rotated = await op.token({**refresh, "refresh_token": tokens["refresh_token"]})
+    assert rotated.status_code == 200, rotated.text
+    replayed = await op.token({**refresh, "refresh_token": tokens["refresh_token"]})
+    assert replayed.status_code == 400 and replayed.json()["error"] == "invalid_grant"
+    # The thief's replay also ends the legitimate holder's newer token.
+    newer = await op.token({**refresh, "refresh_token": rotated.json()["refresh_token"]})
+    assert newer.status_code == 400 and newer.json()["error"] == "invalid_grant"
+
+
+async def test_nonce_mismatch_is_caught_by_the_relying_party(op: Provider) -> None:
+    client = op.add_client()
+    started = await op.rp("start", client)
+    async with op.browser() as browser:
+        callback = await sign_in_and_authorize(browser, started["url"], op.email)
+    done = await op.rp(
+        "finish",
+        client,
+        callback=callback.response.headers["location"],
+        verifier=started["verifier"],
+        state=started["state"],
+        nonce="not-the-nonce-we-sent",
+    )
+    assert done.get("error") == "OAUTH_JWT_CLAIM_COMPARISON_FAILED", done
+
+
+async def test_prompt_none_answers_login_required_then_consent_required(op: Provider) -> None:
+    client = op.add_client()
+    _, challenge = pkce()
+    url = authorize_url(
+        client.client_id,
+        op.redirect_uri,
+        code_challenge=challenge,
+        code_challenge_method="S256",
+        prompt="none",
+    )
+    async with op.browser() as browser:
+        page = await browser.get(url)
+        assert page.status == 303 and query_of(page)["error"] == "login_required"
+        assert query_of(page)["state"] == "s-123"
+        # Signed in (through another client's consent screen), this client still needs consent.
+        other = op.add_client()
+        await code_for(op, browser, other.client_id, challenge)
+        page = await browser.get(url)
+        assert page.status == 303 and query_of(page)["error"] == "consent_required"
+
+
+async def test_consent_is_remembered_and_prompt_consent_asks_again(op: Provider) -> None:
+    client = op.add_client()
+    _, challenge = pkce()
+    async with op.browser() as browser:
+        await code_for(op, browser, client.client_id, challenge)
+        url = authorize_url(
+            client.client_id,
+            op.redirect_uri,
+            code_challenge=challenge,
+            code_challenge_method="S256",
+        )
+        again = await browser.get(url)
+        assert again.status == 302 and "code" in query_of(again)
+        asked = await browser.get(url + "&prompt=consent")
+        assert asked.status == 200 and asked.screen == "oidc-consent"
+        denied = dict(asked_fields(asked.html))
+        denied["decision"] = "deny"
+        answer = await browser.post("/oauth2/authorize", denied)
+        assert answer.status == 303 and query_of(answer)["error"] == "access_denied"
+
+
+def asked_fields(html: str) -> list[tuple[str, str]]:
+    from tests.oidc.support import re_fields
+
+    return re_fields(html)
+
+
+async def test_confidential_client_needs_its_secret(op: Provider) -> None:
+    client = op.add_client("client_secret_basic")
+    assert client.client_secret
+    verifier, challenge = pkce()
+    async with op.browser() as browser:
+        code = await code_for(op, browser, client.client_id, challenge)
+    data = exchange(client.client_id, op.redirect_uri, code, verifier)
+    bad = await op.token(data, auth=(client.client_id, "wrong-secret"))
+    assert bad.status_code == 401 and bad.json()["error"] == "invalid_client"
+    public = await op.token(data)
+    assert public.status_code == 401 and public.json()["error"] == "invalid_client"
+    good = await op.token(data, auth=(client.client_id, client.client_secret))
+    assert good.status_code == 200 and good.json()["id_token"]
