@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         passkey_field,
         prove_passkey,
     )
+    from journeys.outbox import emit
     from workers.activities.factors import (
         CheckFactor,
         FactorActivities,
@@ -274,6 +275,7 @@ class Login(Journey):
             )
         if risk.decision == "step_up" and "mfa" not in amr:
             # A user-verifying passkey is already two factors (the device and its PIN/biometric).
+            await emit(self, "login.challenged", customer_id)
             try:
                 method = await self._second_factor(journey_id, customer_id, enrolled.factors, why)
             except StepTimedOut as timeout:
@@ -291,6 +293,7 @@ class Login(Journey):
                 )
             amr.append(method)
         await self._record(signals, success=True, why=why)
+        await emit(self, "login.succeeded", customer_id, {"amr": amr})
         if not start.reauth_customer_id and workflow.patched(CONSENT_PATCH):
             interrupted = await reconsent(self, journey_id=journey_id, customer_id=customer_id)
             if interrupted is not None:

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from journeys.kit.outcomes import cancelled
     from journeys.kit.passkey_steps import create_passkey
     from journeys.kit.support import JourneyCancelled
+    from journeys.outbox import emit
     from workers.activities.consent import ConsentActivities, PurposeGrant, RecordConsents
     from workers.activities.identity import CreateCustomer, IdentityActivities, StageRegistration
     from workers.activities.verification import (
@@ -202,6 +203,8 @@ class Registration(Journey):
                 )
             raise
         self.identify(customer_id=created.customer_id)
+        await emit(self, "customer.created", created.customer_id)
+        await emit(self, "customer.verified", created.customer_id)
         await self.step(
             ConsentActivities.record,
             RecordConsents(
