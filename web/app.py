@@ -16,6 +16,7 @@ from web.access_log import log_access
 from web.routes import (
     account,
     codec,
+    consents,
     dev_mail,
     health,
     invite,
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     app.state.services = Services(settings or load_settings(), client=client)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     routers = (journeys, account, health, codec, dev_mail, support, security, scim, invite, oidc)
-    for module in (*routers, passkeys, recovery):
+    for module in (*routers, passkeys, recovery, consents):
         app.include_router(module.router)
     app.middleware("http")(_security_headers)
     app.middleware("http")(log_access)
