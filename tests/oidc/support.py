@@ -7,7 +7,9 @@ asyncio subprocess so the server, which serves from a task on the same event loo
 from __future__ import annotations
 
 import asyncio
+import html as entities
 import json
+import re
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,6 +36,7 @@ RP_SCRIPT = Path(__file__).with_name("rp.mjs")
 NODE_MODULES = Path(__file__).parents[2] / "node_modules"
 PASSWORD = "violet-tractor-harbour"
 SCOPE = "openid email offline_access"
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
 
 @dataclass
@@ -121,11 +124,7 @@ async def sign_in_and_authorize(
 
 def re_fields(html: str) -> list[tuple[str, str]]:
     """The hidden inputs of a page's form, in order."""
-    import html as entities
-    import re
-
-    pattern = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
-    return [(name, entities.unescape(value)) for name, value in pattern.findall(html)]
+    return [(name, entities.unescape(value)) for name, value in HIDDEN.findall(html)]
 
 
 def query_of(page: Page) -> dict[str, str]:

@@ -2,55 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import secrets
-from urllib.parse import urlencode
-
 import pytest
 
-from tests.oidc.support import Provider, query_of, sign_in_and_authorize
-from tests.support.browser import Browser
-
-
-def pkce() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    digest = hashlib.sha256(verifier.encode()).digest()
-    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def authorize_url(client_id: str, redirect_uri: str, **extra: str) -> str:
-    params = {
-        "response_type": "code",
-        "client_id": client_id,
-        "redirect_uri": redirect_uri,
-        "scope": "openid email offline_access",
-        "state": "s-123",
-        "nonce": "n-456",
-        **extra,
-    }
-    return "/oauth2/authorize?" + urlencode({k: v for k, v in params.items() if v is not None})
-
-
-async def code_for(op: Provider, browser: Browser, client_id: str, challenge: str) -> str:
-    page = await sign_in_and_authorize(
-        browser,
-        authorize_url(
-            client_id, op.redirect_uri, code_challenge=challenge, code_challenge_method="S256"
-        ),
-        op.email,
-    )
-    return query_of(page)["code"]
-
-
-def exchange(client_id: str, redirect_uri: str, code: str, verifier: str) -> dict[str, str]:
-    return {
-        "grant_type": "authorization_code",
-        "client_id": client_id,
-        "redirect_uri": redirect_uri,
-        "code": code,
-        "code_verifier": verifier,
-    }
+from tests.oidc.flow import authorize_url, code_for, exchange, pkce
+from tests.oidc.support import Provider, query_of, re_fields, sign_in_and_authorize
 
 
 @pytest.mark.parametrize(
@@ -201,16 +156,10 @@ async def test_consent_is_remembered_and_prompt_consent_asks_again(op: Provider)
         assert again.status == 302 and "code" in query_of(again)
         asked = await browser.get(url + "&prompt=consent")
         assert asked.status == 200 and asked.screen == "oidc-consent"
-        denied = dict(asked_fields(asked.html))
+        denied = dict(re_fields(asked.html))
         denied["decision"] = "deny"
         answer = await browser.post("/oauth2/authorize", denied)
         assert answer.status == 303 and query_of(answer)["error"] == "access_denied"
-
-
-def asked_fields(html: str) -> list[tuple[str, str]]:
-    from tests.oidc.support import re_fields
-
-    return re_fields(html)
 
 
 async def test_confidential_client_needs_its_secret(op: Provider) -> None:

@@ -11,6 +11,7 @@ Choices that Authlib leaves open and Threshold makes strict:
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
@@ -211,6 +212,9 @@ class Provider(AuthorizationServer):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(scopes_supported=SCOPES)
+        # Authlib logs every issued token dict ("Issue token %r") at DEBUG: keep that level off,
+        # whatever the deployment's log level, so tokens never reach the logs.
+        logging.getLogger("authlib").setLevel(logging.INFO)
         self.issuer = settings.base_url.rstrip("/")
         self.store = ProviderStore(settings)
         self.keys = KeyRing(settings)

@@ -111,8 +111,13 @@ def _too_old(me: SignedIn, max_age: str | None) -> bool:
 
 
 def _login(request: Request) -> Response:
-    """Send the browser through the login journey and back to this authorization request."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "prompt"]
+    """Send the browser through the login journey and back to this authorization request.
+
+    The way back drops ``prompt`` and ``max_age``, which the fresh sign-in has just satisfied
+    (else ``max_age=0`` would loop); the ID token's ``auth_time`` lets the client check it.
+    """
+    drop = ("prompt", "max_age")
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in drop]
     back = "/oauth2/authorize?" + urlencode(params)
     return RedirectResponse("/login?" + urlencode({"return_to": back}), status_code=303)
 
