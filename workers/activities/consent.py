@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from temporalio import activity
 
-from journeys.consents import CATALOGUE, purposes
+from journeys.consents import purposes
 from workers.activities.base import ActivityGroup
 from workers.store import consents
 
@@ -102,8 +102,3 @@ class ConsentActivities(ActivityGroup):
                 if granted:
                     due.granted.append(purpose.name)
         return due
-
-
-def current_version(purpose: str) -> str:
-    """The catalogue's version of ``purpose`` (``KeyError`` if unknown)."""
-    return CATALOGUE[purpose].version
