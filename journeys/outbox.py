@@ -14,6 +14,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journeys.kit import Journey
+    from journeys.kit.journey import DEFAULT_ACTIVITY_TIMEOUT, DEFAULT_RETRY
     from workers.activities.events import EmitEvent, EventActivities
 
 PATCH = "events-outbox"
@@ -32,8 +33,9 @@ async def emit(
         return
     journey_id = workflow.info().workflow_id
     event_id = f"{journey_id}:{type}" + (f":{key}" if key else "")
-    await journey.step(
+    await workflow.execute_activity_method(
         EventActivities.emit,
         EmitEvent(event_id=event_id, type=type, customer_id=customer_id, data=data or {}),
-        why=f"Announcing {type}",
+        start_to_close_timeout=DEFAULT_ACTIVITY_TIMEOUT,
+        retry_policy=DEFAULT_RETRY,
     )

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     email_step_up: bool = True
     risk_step_up_threshold: float = 0.0
     risk_deny_threshold: float = 10.0
+    deletion_grace_days: int = 30
+    erasure_ack_deadline_days: int = 7
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

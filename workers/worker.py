@@ -15,6 +15,7 @@ from journeys.consent_change import ConsentChange
 from journeys.kit.converter import make_data_converter
 from journeys.kit.runner import workflow_runner
 from workers.activities.consent import ConsentActivities
+from workers.activities.deprovisioning import deprovisioning_activities
 from workers.activities.events import EventActivities
 from workers.activities.factors import FactorActivities
 from workers.activities.identity import IdentityActivities
@@ -77,6 +78,7 @@ def activities_for(settings: Settings) -> list[Any]:
         *invitation_activities(settings),
         EventActivities(settings).emit,
         WebhookActivities(settings).deliver,
+        *deprovisioning_activities(settings),
     ]
 
 

@@ -135,6 +135,7 @@ class AuditEvent(SQLModel, table=True):
 
 # Each feature's tables live in their own module; importing it registers them on the metadata.
 from workers.store import (  # noqa: E402, F401
+    deprovisioning_models,
     events_models,
     invitation_models,
     login_models,

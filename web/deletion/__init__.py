@@ -1,0 +1,1 @@
+"""Account deletion from the web side: starting, cancelling and acknowledging deprovisioning."""

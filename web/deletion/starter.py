@@ -1,0 +1,83 @@
+"""Starting (or steering) the one deprovisioning journey of a customer.
+
+Every entry point (``/account/delete``, the admin API, SCIM ``DELETE``) comes through here, so a
+customer has at most one deprovisioning at a time: a second request finds the running journey. An
+immediate request (grace 0) for a customer already in a grace period erases now instead of waiting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from journeys.deprovisioning import DeletionDecision, DeprovisioningStart, deprovisioning_id
+from journeys.kit import EventEnvelope, Outcome, ScreenView
+from journeys.kit.search import CUSTOMER_ID, JOURNEY_NAME, JOURNEY_STATUS
+from workers.settings import Settings
+
+DAY = 86400
+JOURNEY = "deprovisioning"
+
+
+async def start_deprovisioning(
+    client: Client,
+    settings: Settings,
+    customer_id: str,
+    *,
+    immediate: bool,
+    requested_by: str,
+) -> WorkflowHandle[Any, Outcome]:
+    """Start the journey (grace from settings unless ``immediate``), or steer the running one."""
+    start = DeprovisioningStart(
+        customer_id=customer_id,
+        grace_seconds=0 if immediate else settings.deletion_grace_days * DAY,
+        ack_deadline_seconds=settings.erasure_ack_deadline_days * DAY,
+        requested_by=requested_by,
+    )
+    journey_id = deprovisioning_id(customer_id)
+    try:
+        return await client.start_workflow(
+            JOURNEY,
+            start,
+            id=journey_id,
+            task_queue=settings.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            result_type=Outcome,
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(JOURNEY_NAME, JOURNEY),
+                    SearchAttributePair(JOURNEY_STATUS, "active"),
+                    SearchAttributePair(CUSTOMER_ID, customer_id),
+                ]
+            ),
+            static_summary="deprovisioning journey",
+            static_details=f"Account deletion requested by {requested_by}.",
+        )
+    except WorkflowAlreadyStartedError:
+        handle = client.get_workflow_handle(journey_id, result_type=Outcome)
+        if immediate:
+            await decide(client, customer_id, keep=False)
+        return handle
+
+
+async def decide(client: Client, customer_id: str, *, keep: bool) -> bool:
+    """Deliver a grace-period decision; False if the journey is not in its grace period."""
+    handle = client.get_workflow_handle(deprovisioning_id(customer_id))
+    envelope = EventEnvelope(
+        name=DeletionDecision.event_name(), data=DeletionDecision(keep=keep).model_dump()
+    )
+    try:
+        await handle.execute_update("deliver", envelope, result_type=ScreenView)
+    except (WorkflowUpdateFailedError, RPCError):  # finished, erasing, or no such journey
+        return False
+    return True

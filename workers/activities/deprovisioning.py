@@ -1,0 +1,200 @@
+"""Deprovisioning: schedule a deletion, restore on cancel, and erase for good at the end.
+
+Every method is idempotent and keyed by the customer (one deletion at a time, one journey id
+``deprovisioning-<customer_id>``): a retried ``begin`` keeps the status recorded by the first
+attempt, a retried ``erase`` finds the tombstone and stops. Emails are sent at most once per journey
+and kind unless the mail server failed (an audit row marks each one sent).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+from sqlmodel import select
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from workers.activities.base import ActivityGroup
+from workers.activities.messaging import Mailer
+from workers.security.hashing import keyed_hash
+from workers.settings import Settings
+from workers.store.customer_lifecycle import ERASED_STATUS, revoke_sessions
+from workers.store.deprovisioning_models import DeletionRequest, ErasureTombstone
+from workers.store.erasure import erase_customer
+from workers.store.events_models import WebhookSubscription
+from workers.store.models import AuditEvent, Customer, utcnow
+
+PENDING_DELETION = "pending_deletion"
+SUSPENDED = "suspended"
+ERASURE_REQUESTED = "customer.erasure_requested"
+
+
+class BeginDeletion(BaseModel):
+    """Schedule ``customer_id``'s deletion for ``scheduled_for`` (now when there is no grace)."""
+
+    journey_id: str
+    customer_id: str
+    scheduled_for: datetime
+    immediate: bool
+    requested_by: str = "customer"
+
+
+class DeletionBegun(BaseModel):
+    """What the journey needs to go on; ``found`` is False for an unknown or erased customer."""
+
+    found: bool
+    email_lookup: str = ""
+
+
+class DeletionNotice(BaseModel):
+    """One of the deprovisioning emails."""
+
+    journey_id: str
+    customer_id: str
+    kind: Literal["deletion_scheduled", "deletion_reminder"]
+    scheduled_for: datetime
+
+
+class CustomerRef(BaseModel):
+    """Which customer (and journey) an activity is about."""
+
+    journey_id: str
+    customer_id: str
+
+
+class EraseCustomer(BaseModel):
+    """Erase now; which systems did (and did not) acknowledge goes into the tombstone."""
+
+    journey_id: str
+    customer_id: str
+    requested_at: datetime
+    acknowledged: list[str]
+    unacknowledged: list[str]
+
+
+def cancel_token(settings: Settings, journey_id: str) -> str:
+    """The cancel link's token: a keyed hash of the journey id, the same in every email."""
+    return keyed_hash(settings.derive_key("deletion-cancel"), journey_id)
+
+
+def cancel_token_hash(settings: Settings, token: str) -> str:
+    """What is stored to find a deletion by its cancel token (never the token itself)."""
+    return keyed_hash(settings.derive_key("deletion-cancel-lookup"), token)
+
+
+class DeprovisioningActivities(ActivityGroup):
+    """Side effects of the deprovisioning journey."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.mailer = Mailer(settings.smtp_url, settings.mail_from)
+        self.tombstone_key = settings.derive_key("erasure-tombstone")
+
+    @activity.defn(name="deprovisioning.begin")
+    def begin(self, request: BeginDeletion) -> DeletionBegun:
+        """Remember the current status, mark the account and sign it out everywhere."""
+        with self.db() as session:
+            customer = session.get(Customer, request.customer_id)
+            if customer is None or customer.status == ERASED_STATUS:
+                return DeletionBegun(found=False)
+            row = session.get(DeletionRequest, request.customer_id)
+            if row is None:
+                previous = customer.status
+                if previous == PENDING_DELETION:  # a deletion already scheduled, now expedited
+                    previous = "active"
+                row = DeletionRequest(
+                    customer_id=customer.id,
+                    journey_id=request.journey_id,
+                    previous_status=previous,
+                    scheduled_for=request.scheduled_for,
+                    cancel_token_hash=cancel_token_hash(
+                        self.settings, cancel_token(self.settings, request.journey_id)
+                    ),
+                    requested_by=request.requested_by,
+                )
+                session.add(row)
+            customer.status = SUSPENDED if request.immediate else PENDING_DELETION
+            session.add(customer)
+            revoke_sessions(session, customer.id)
+            return DeletionBegun(found=True, email_lookup=customer.email_lookup)
+
+    @activity.defn(name="deprovisioning.notify")
+    def notify(self, notice: DeletionNotice) -> None:
+        """Email the scheduled-deletion notice or the reminder, both with the cancel link."""
+        key = f"{notice.journey_id}:mail:{notice.kind}"
+        with self.db() as session:
+            if session.exec(select(AuditEvent).where(AuditEvent.key == key)).first():
+                return
+            customer = session.get(Customer, notice.customer_id)
+            if customer is None:
+                return
+            email = customer.email
+        token = cancel_token(self.settings, notice.journey_id)
+        link = f"{self.settings.base_url}/account/delete/cancel?token={token}"
+        date = notice.scheduled_for.strftime("%d %B %Y")
+        self.mailer.send(notice.kind, to=email, link=link, date=date)
+        self.audit(key, notice.kind, customer_id=notice.customer_id, journey_id=notice.journey_id)
+
+    @activity.defn(name="deprovisioning.restore")
+    def restore(self, ref: CustomerRef) -> None:
+        """Cancel: give the account back the status it had; nothing else was touched."""
+        with self.db() as session:
+            row = session.get(DeletionRequest, ref.customer_id)
+            customer = session.get(Customer, ref.customer_id)
+            if row is None or customer is None:
+                return
+            customer.status = row.previous_status
+            session.add(customer)
+            session.delete(row)
+        self.audit(
+            f"{ref.journey_id}:restored",
+            "deletion.cancelled",
+            customer_id=ref.customer_id,
+            journey_id=ref.journey_id,
+        )
+
+    @activity.defn(name="deprovisioning.erasure_subscribers")
+    def erasure_subscribers(self, ref: CustomerRef) -> list[str]:
+        """The connected systems that must acknowledge this erasure (subscribed right now)."""
+        with self.db() as session:
+            rows = session.exec(
+                select(WebhookSubscription).where(WebhookSubscription.removed_at.is_(None))  # type: ignore[union-attr]
+            ).all()
+            return sorted(r.id for r in rows if r.wants(ERASURE_REQUESTED))
+
+    @activity.defn(name="deprovisioning.erase")
+    def erase(self, request: EraseCustomer) -> bool:
+        """Delete the personal data, keep the tombstone, email the confirmation (once)."""
+        with self.db() as session:
+            if session.get(ErasureTombstone, request.customer_id) is not None:
+                return False
+            customer = session.get(Customer, request.customer_id)
+            if customer is None:
+                raise ApplicationError(
+                    "no such customer", type="NoSuchCustomer", non_retryable=True
+                )
+            email = customer.email
+        # Sent before the address is gone; a retry after a failed erase may send it twice.
+        self.mailer.send("deletion_done", to=email)
+        with self.db() as session:
+            session.add(
+                ErasureTombstone(
+                    customer_id=request.customer_id,
+                    email_hash=keyed_hash(self.tombstone_key, "email", email),
+                    requested_at=request.requested_at,
+                    erased_at=utcnow(),
+                    acknowledged=json.dumps(request.acknowledged),
+                    unacknowledged=json.dumps(request.unacknowledged),
+                )
+            )
+            erase_customer(session, request.customer_id)
+        return True
+
+
+def deprovisioning_activities(settings: Settings) -> list[object]:
+    """The group's activities, bound to one instance (for the worker's list)."""
+    group = DeprovisioningActivities(settings)
+    return [group.begin, group.notify, group.restore, group.erasure_subscribers, group.erase]
