@@ -1,0 +1,139 @@
+"""Deleting one's account: ``/account/delete`` (re-authenticated, explained, confirmed) and the
+cancel link ``/account/delete/cancel`` from the emails.
+
+The page only starts (or, through the cancel link, steers) the deprovisioning journey; the grace
+period, the reminder, the erasure and everything after live in the journey. The cancel link's GET
+only shows a button: mail scanners that prefetch links must not cancel anyone's deletion.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from sqlmodel import select
+from starlette.responses import RedirectResponse, Response
+
+from web.account_sessions import AccountSessions
+from web.cookies import CookieJar
+from web.csrf import CsrfError
+from web.deletion.starter import decide, start_deprovisioning
+from web.services import MaybeCustomer, Services, Svc
+from workers.activities.deprovisioning import cancel_token_hash
+from workers.store.db import session_for
+from workers.store.deprovisioning_models import DeletionRequest
+
+router = APIRouter()
+
+DELETE_PAGE = "/account/delete"
+MAX_FORM_FIELDS = 8
+TOKEN_CHARS = 64
+
+
+@router.get(DELETE_PAGE)
+async def explain(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
+    """What deleting means, and the confirmation form (after a fresh re-authentication)."""
+    if me is None:
+        return RedirectResponse("/login?" + urlencode({"return_to": DELETE_PAGE}), status_code=303)
+    if not AccountSessions.recently_authenticated(me):
+        return _to_reauth()
+    return _explain(request, svc, error="", status=200)
+
+
+@router.post(DELETE_PAGE)
+async def confirm(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
+    """Start the deprovisioning journey; this browser is signed out with every other one."""
+    form = await _form(request, svc)
+    if isinstance(form, Response):
+        return form
+    if me is None:
+        return RedirectResponse("/login?" + urlencode({"return_to": DELETE_PAGE}), status_code=303)
+    if not AccountSessions.recently_authenticated(me):
+        return _to_reauth()
+    if form.get("confirm") != "on":
+        return _explain(
+            request, svc, error="Tick the box to confirm you want your account deleted.", status=422
+        )
+    gateway = await svc.gateway()
+    await start_deprovisioning(
+        gateway.client, svc.settings, me.customer.id, immediate=False, requested_by="customer"
+    )
+    ends = datetime.now(UTC) + timedelta(days=svc.settings.deletion_grace_days)
+    response = svc.pages.page(
+        request, "account/delete_scheduled.html", {"date": f"{ends:%d %B %Y}", "me": None}
+    )
+    svc.cookies.clear(response, CookieJar.SESSION)
+    return response
+
+
+@router.get(f"{DELETE_PAGE}/cancel")
+async def cancel_page(request: Request, svc: Svc) -> Response:
+    """The emailed link: a button to keep the account (GET never changes anything)."""
+    token = request.query_params.get("token", "")
+    problem = _token_problem(svc, token)
+    if problem:
+        return svc.pages.error(request, problem[0], "This link does not work", problem[1])
+    return svc.pages.page(request, "account/delete_cancel.html", {"token": token, "done": False})
+
+
+@router.post(f"{DELETE_PAGE}/cancel")
+async def cancel(request: Request, svc: Svc) -> Response:
+    """Keep the account: the journey restores it exactly as it was."""
+    form = await _form(request, svc)
+    if isinstance(form, Response):
+        return form
+    token = form.get("token", "")
+    problem = _token_problem(svc, token)
+    if problem:
+        return svc.pages.error(request, problem[0], "This link does not work", problem[1])
+    row = _pending(svc, token)
+    assert row is not None
+    gateway = await svc.gateway()
+    if not await decide(gateway.client, row.customer_id, keep=True):
+        return svc.pages.error(
+            request, 409, "Too late to cancel", "The deletion has already started."
+        )
+    return svc.pages.page(request, "account/delete_cancel.html", {"token": "", "done": True})
+
+
+def _token_problem(svc: Services, token: str) -> tuple[int, str] | None:
+    if not token or len(token) != TOKEN_CHARS or not all(c in "0123456789abcdef" for c in token):
+        return 400, "The link is incomplete. Copy the whole link from the email."
+    if _pending(svc, token) is None:
+        return 404, "There is no deletion to cancel: it was cancelled already or has completed."
+    return None
+
+
+def _pending(svc: Services, token: str) -> DeletionRequest | None:
+    with session_for(svc.settings.database_url) as db:
+        return db.exec(
+            select(DeletionRequest).where(
+                DeletionRequest.cancel_token_hash == cancel_token_hash(svc.settings, token)
+            )
+        ).first()
+
+
+def _explain(request: Request, svc: Services, *, error: str, status: int) -> Response:
+    return svc.pages.page(
+        request,
+        "account/delete.html",
+        {"days": svc.settings.deletion_grace_days, "error": error},
+        status=status,
+    )
+
+
+def _to_reauth() -> Response:
+    return RedirectResponse(
+        "/account/reauth?" + urlencode({"return_to": DELETE_PAGE}), status_code=303
+    )
+
+
+async def _form(request: Request, svc: Services) -> dict[str, str] | Response:
+    parsed = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+    form = {k: v[:256] for k, v in parsed.items() if isinstance(v, str)}
+    try:
+        svc.csrf.check(request, form.get(svc.csrf.FIELD))
+    except CsrfError as err:
+        return svc.pages.error(request, 403, "Please reload the page", str(err))
+    return form
