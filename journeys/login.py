@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         passkey_field,
         prove_passkey,
     )
+    from journeys.oidc_acr import asks_aal2
     from journeys.outbox import emit
     from workers.activities.factors import (
         CheckFactor,
@@ -273,7 +274,7 @@ class Login(Journey):
             return await self.finish(
                 failed(journey_id, f"Sign-in blocked. {why}"), screen=SignInBlocked
             )
-        if risk.decision == "step_up" and "mfa" not in amr:
+        if (risk.decision == "step_up" or asks_aal2(start)) and "mfa" not in amr:
             # A user-verifying passkey is already two factors (the device and its PIN/biometric).
             await emit(self, "login.challenged", customer_id)
             try:

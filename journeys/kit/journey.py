@@ -97,6 +97,8 @@ class JourneyStart(BaseModel):
     client_ip: str = ""
     user_agent: str = ""
     device: str = ""
+    #: An OpenID relying party's ``acr_values`` (e.g. ``aal2``); see journeys/oidc_acr.py.
+    acr_values: str = ""
 
 
 class Journey:

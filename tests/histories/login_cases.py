@@ -125,6 +125,19 @@ async def reauth(rec: Recording) -> JourneyRun:
     return run
 
 
+async def acr_aal2(rec: Recording) -> JourneyRun:
+    """An OpenID client asked for ``acr_values=aal2``: risk allows, the journey still steps up."""
+    email = "recorded-login-acr@example.com"
+    app = enrol_totp(rec.settings, register_customer(rec.settings, email, PASSWORD))
+    async with pinned_worker(rec, "allow") as settings:
+        run = await start(rec, settings, "acr-aal2", acr_values="aal2")
+        assert (await run.submit(email=email, password=PASSWORD)).screen == "enter-totp"
+        await run.submit(code=code_now(app))
+        result = await run.result()
+        assert result.amr == ["pwd", "otp"] and result.acr == "aal2", result
+    return run
+
+
 LOGIN_CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "login-password": password,
     "login-totp": totp,
@@ -132,4 +145,5 @@ LOGIN_CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "login-email-code": email_code,
     "login-deny": deny,
     "login-reauth": reauth,
+    "login-acr-aal2": acr_aal2,
 }

@@ -19,11 +19,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pyotp
 from temporalio.client import Client
 
 from tests.conftest import MakeSettings
 from tests.support.browser import Browser, Page, browser_for
-from tests.support.login import pinned
+from tests.support.login import code_now, pinned
 from tests.support.net import free_port
 from tests.support.store import register_customer, unique_email
 from tests.support.temporal import running_worker, target_of
@@ -98,10 +99,11 @@ class Provider:
 
 
 async def sign_in_and_authorize(
-    browser: Browser, url: str, email: str, *, consent: bool = True
+    browser: Browser, url: str, email: str, *, consent: bool = True, totp: pyotp.TOTP | None = None
 ) -> Page:
-    """Walk an authorization URL as a person would: log in if asked, allow on the consent screen;
-    returns the final redirect (to the client) without following it."""
+    """Walk an authorization URL as a person would: log in if asked (with the authenticator app
+    ``totp`` when a second factor is asked), allow on the consent screen; returns the final
+    redirect (to the client) without following it."""
     page = await browser.get(url)
     for _ in range(12):
         if page.status in (302, 303):
@@ -113,6 +115,8 @@ async def sign_in_and_authorize(
             page = await browser.post(
                 str(page.response.url.path), page.form(email=email, password=PASSWORD)
             )
+        elif page.screen == "enter-totp" and totp is not None:
+            page = await browser.post(str(page.response.url.path), page.form(code=code_now(totp)))
         elif page.screen == "oidc-consent" and consent:
             form = dict(re_fields(page.html))
             form["decision"] = "allow"

@@ -43,13 +43,19 @@ async def register() -> Response:
     return RedirectResponse("/j/registration", status_code=303)
 
 
+def _acr_values(request: Request) -> dict[str, str]:
+    """An OpenID relying party's ``acr_values`` (docs/oidc.md), when the request carries one."""
+    acr = request.query_params.get("acr_values", "")[:64]
+    return {"acr_values": acr} if acr else {}
+
+
 @router.get("/login")
 async def login(request: Request) -> Response:
-    """The friendly URL of the login journey; keeps a local ``return_to``."""
+    """The friendly URL of the login journey; keeps a local ``return_to`` and ``acr_values``."""
     return_to = request.query_params.get("return_to", "")
     target = "/j/login"
     if return_to and safe_local_path(return_to, default="") == return_to:
-        target += "?" + urlencode({"return_to": return_to})
+        target += "?" + urlencode({"return_to": return_to, **_acr_values(request)})
     return RedirectResponse(target, status_code=303)
 
 
@@ -64,6 +70,7 @@ async def start(journey: str, request: Request, svc: Svc, gateway: Gateway) -> R
         client_ip=request.client.host if request.client else "",
         user_agent=request.headers.get("user-agent", "")[:512],
         device=device,
+        **_acr_values(request),
     )
     journey_id, _ = await gateway.start(journey, start_input)
     response = RedirectResponse(f"/j/{journey}/{journey_id}", status_code=303)

@@ -110,16 +110,26 @@ def _too_old(me: SignedIn, max_age: str | None) -> bool:
     return not max_age.isdigit() or utcnow() - at > timedelta(seconds=int(max_age))
 
 
+def _below(me: SignedIn, acr_values: str) -> bool:
+    """Whether the client asked for ``aal2`` and this session did not reach it."""
+    return "aal2" in acr_values.split() and me.session.acr != "aal2"
+
+
 def _login(request: Request) -> Response:
     """Send the browser through the login journey and back to this authorization request.
 
-    The way back drops ``prompt`` and ``max_age``, which the fresh sign-in has just satisfied
-    (else ``max_age=0`` would loop); the ID token's ``auth_time`` lets the client check it.
+    ``acr_values`` goes to the login journey, which steps up for ``aal2``. The way back drops
+    ``prompt``, ``max_age`` and ``acr_values``, which the fresh sign-in has just answered (else
+    ``max_age=0``, or ``aal2`` for a customer with only an emailed code, would loop); the ID
+    token's ``auth_time`` and ``acr`` let the client check the result.
     """
-    drop = ("prompt", "max_age")
+    drop = ("prompt", "max_age", "acr_values")
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in drop]
-    back = "/oauth2/authorize?" + urlencode(params)
-    return RedirectResponse("/login?" + urlencode({"return_to": back}), status_code=303)
+    back = {"return_to": "/oauth2/authorize?" + urlencode(params)}
+    acr = request.query_params.get("acr_values")
+    return RedirectResponse(
+        "/login?" + urlencode({**back, **({"acr_values": acr} if acr else {})}), status_code=303
+    )
 
 
 @router.get("/.well-known/openid-configuration")
@@ -197,7 +207,14 @@ async def authorize(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
         return _error(svc, request, err)
     prompts = oauth.payload.data.get("prompt", "").split()
     max_age = oauth.payload.data.get("max_age")
-    if me is None or grant_user is None or "login" in prompts or _too_old(me, max_age):
+    acr_values = oauth.payload.data.get("acr_values", "")
+    if (
+        me is None
+        or grant_user is None
+        or "login" in prompts
+        or _too_old(me, max_age)
+        or _below(me, acr_values)
+    ):
         if "none" in prompts:
             return _error(svc, request, _redirect_error(grant, "login_required"))
         return _login(request)
