@@ -43,13 +43,40 @@ async def start_deprovisioning(
         ack_deadline_seconds=settings.erasure_ack_deadline_days * DAY,
         requested_by=requested_by,
     )
+    return await _start(client, settings.task_queue, start)
+
+
+async def start_immediate_deprovisioning(
+    client: Client,
+    *,
+    task_queue: str,
+    customer_id: str,
+    ack_deadline_days: int,
+    requested_by: str,
+) -> WorkflowHandle[Any, Outcome]:
+    """Start (or expedite) a deprovisioning with no grace period, for callers without Settings."""
+    start = DeprovisioningStart(
+        customer_id=customer_id,
+        grace_seconds=0,
+        ack_deadline_seconds=ack_deadline_days * DAY,
+        requested_by=requested_by,
+    )
+    return await _start(client, task_queue, start)
+
+
+async def _start(
+    client: Client, task_queue: str, start: DeprovisioningStart
+) -> WorkflowHandle[Any, Outcome]:
+    customer_id = start.customer_id
+    requested_by = start.requested_by
+    immediate = start.grace_seconds <= 0
     journey_id = deprovisioning_id(customer_id)
     try:
         return await client.start_workflow(
             JOURNEY,
             start,
             id=journey_id,
-            task_queue=settings.task_queue,
+            task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             result_type=Outcome,

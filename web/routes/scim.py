@@ -65,7 +65,12 @@ def scim_services(request: Request) -> ScimServices:
         found = ScimServices(
             clients=ScimClients(svc.settings),
             directory=directory,
-            provisioning=Provisioning(directory, svc.settings.task_queue, client),
+            provisioning=Provisioning(
+                directory,
+                svc.settings.task_queue,
+                client,
+                ack_deadline_days=svc.settings.erasure_ack_deadline_days,
+            ),
             lookup_key=svc.settings.derive_key("email-lookup"),
         )
         request.app.state.scim = found

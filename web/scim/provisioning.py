@@ -1,9 +1,9 @@
 """What a SCIM write means for the customer: an invitation, a suspension, or deprovisioning.
 
-:meth:`Provisioning.deprovision` is the one place ``DELETE /Users/{id}`` goes through. Until the
-deprovisioning journey exists (issue 6) it suspends the customer, revokes every session and erases
-their personal data right here, idempotently; swapping in the journey (started with no grace
-period) means replacing the body of that one method.
+:meth:`Provisioning.deprovision` is the one place ``DELETE /Users/{id}`` goes through. It suspends
+the customer and removes the SCIM resource at once (the client sees the User gone), then starts the
+deprovisioning journey with no grace period, which asks connected systems to erase too and erases
+the personal data (see ``journeys/deprovisioning.py``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from journeys.invitation import InvitationStart
 from journeys.kit.search import CUSTOMER_ID, JOURNEY_NAME, JOURNEY_STATUS
+from web.deletion.starter import start_immediate_deprovisioning
 from web.scim.directory import Directory
-from workers.store.customer_lifecycle import erase_personal_data, revoke_sessions, suspend
+from workers.store.customer_lifecycle import revoke_sessions, suspend
 from workers.store.db import session_for
 from workers.store.models import Customer
 
@@ -49,8 +50,10 @@ class Provisioning:
         directory: Directory,
         task_queue: str,
         client: Callable[[], Awaitable[Client]],
+        ack_deadline_days: int = 7,
     ) -> None:
         self.directory = directory
+        self.ack_deadline_days = ack_deadline_days
         self.task_queue = task_queue
         self.client = client
 
@@ -83,9 +86,16 @@ class Provisioning:
         await asyncio.to_thread(self._revoke, customer_id)
 
     async def deprovision(self, customer_id: str) -> None:
-        """Deprovision with no grace period (see the module docstring for the swap point)."""
+        """Deprovision with no grace period (see the module docstring)."""
         await asyncio.to_thread(self._erase, customer_id)
         await self._stop_invitation(customer_id)
+        await start_immediate_deprovisioning(
+            await self.client(),
+            task_queue=self.task_queue,
+            customer_id=customer_id,
+            ack_deadline_days=self.ack_deadline_days,
+            requested_by="scim",
+        )
 
     def forget(self, customer_id: str) -> None:
         """Undo a User whose invitation could not be started, so the client can simply retry."""
@@ -101,7 +111,6 @@ class Provisioning:
         with session_for(self.directory.database_url) as db:
             suspend(db, customer_id)
             self.directory.erase(db, customer_id)
-            erase_personal_data(db, customer_id)
 
     async def _stop_invitation(self, customer_id: str) -> None:
         handle = (await self.client()).get_workflow_handle(invitation_id(customer_id))
