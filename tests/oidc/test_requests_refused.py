@@ -175,3 +175,13 @@ async def test_confidential_client_needs_its_secret(op: Provider) -> None:
     assert public.status_code == 401 and public.json()["error"] == "invalid_client"
     good = await op.token(data, auth=(client.client_id, client.client_secret))
     assert good.status_code == 200 and good.json()["id_token"]
+
+
+async def test_an_error_keeps_the_query_of_a_registered_redirect_uri(op: Provider) -> None:
+    registered = "http://127.0.0.1:28999/callback?tenant=a"
+    client = op.add_client(redirect_uri=registered)
+    async with op.browser() as browser:
+        page = await browser.get(authorize_url(client.client_id, registered))
+    assert page.status == 303
+    assert page.response.headers["location"].startswith(registered + "&")
+    assert query_of(page)["tenant"] == "a" and query_of(page)["error"] == "invalid_request"

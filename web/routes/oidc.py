@@ -92,12 +92,8 @@ def _error(svc: Svc, request: Request, err: OAuth2Error) -> Response:
     """Errors go back to the client when its redirect URI is known, else on a page (RFC 6749
     §4.1.2.1: never redirect to an unverified URI)."""
     if err.redirect_uri:
-        return RedirectResponse(
-            err.redirect_uri
-            + "?"
-            + urlencode([(k, v) for k, v in err.get_body() if k != "error_uri"]),
-            status_code=303,
-        )
+        _, _, headers = err()  # Authlib adds error, description and state to the URI's query
+        return RedirectResponse(dict(headers)["Location"], status_code=303)
     return svc.pages.error(
         request, 400, "This sign-in link is not valid", err.get_error_description() or err.error
     )
