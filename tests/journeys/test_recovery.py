@@ -17,6 +17,7 @@ from temporalio.worker import Worker
 
 from journeys.kit.search import CUSTOMER_ID, JOURNEY_STATUS, JOURNEY_STEP
 from journeys.recovery import EXHAUSTED
+from tests.support.journeys import JourneyRun
 from tests.support.login import code_now, enrol_totp
 from tests.support.mail import MailCatcher, code_in, text_of, token_in
 from tests.support.passkeys import SoftPasskey
@@ -43,6 +44,16 @@ from workers.store.throttle import Throttle
 
 def password_of(settings: Settings, customer_id: str) -> str:
     return one(settings, Credential, customer_id=customer_id, kind="password").secret_hash
+
+
+async def activities_of(run: JourneyRun) -> list[str]:
+    """The activities a journey ran so far, in order (its history's scheduled activity types)."""
+    history = await run.history()
+    return [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+    ]
 
 
 def wrong(code: str) -> str:
@@ -143,6 +154,8 @@ async def test_unknown_email_walks_the_same_screens_and_expires_without_reminder
     assert "code is" not in text_of(notice)
     guessed = [await run.submit(code="123456") for run in runs]
     assert guessed[0].fields[0].error == guessed[1].fields[0].error
+    work = [await activities_of(run) for run in runs]
+    assert work[0] == work[1] == ["recovery.request", "verification.check_code"]
 
     for run in runs:
         assert not await fast_forward(temporal_env, run.handle, timedelta(minutes=16))

@@ -14,6 +14,7 @@ Every method is safe to retry: writes are keyed by the journey id or the verific
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
@@ -37,6 +38,10 @@ from workers.store.throttle import Throttle, ThrottlePolicy, rows_changed
 
 #: How long the emailed code and link work (and how long the journey waits for them).
 LIFETIME = timedelta(minutes=15)
+#: Every request takes at least this long: on top of the equal work, a floor that hides what
+#: noise (a warm cache, a slow disk) could still tell apart, in the spirit of OWASP's advice on
+#: uniform response times.
+MIN_REQUEST_DURATION = timedelta(milliseconds=400)
 #: Per email address (keyed by its lookup hash, so unknown addresses are limited exactly alike).
 PER_EMAIL = ThrottlePolicy(
     free_failures=3,
@@ -140,7 +145,19 @@ class RecoveryActivities(ActivityGroup):
 
     @activity.defn(name="recovery.request")
     def request(self, request: RequestRecovery) -> RecoveryRequested:
-        """Admit the request (per email and per IP), then email the code and link, or the notice."""
+        """Admit the request (per email and per IP), then email the code and link, or the notice.
+
+        Takes at least :data:`MIN_REQUEST_DURATION`, whatever the answer.
+        """
+        began = time.monotonic()
+        try:
+            return self._request(request)
+        finally:
+            left = MIN_REQUEST_DURATION.total_seconds() - (time.monotonic() - began)
+            if left > 0:
+                time.sleep(left)
+
+    def _request(self, request: RequestRecovery) -> RecoveryRequested:
         lookup = self.email_lookup(request.email)
         admitted = answer_once(
             self,
