@@ -18,6 +18,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from journeys.consents import CATALOGUE, optional_names
     from journeys.kit import Action, Journey, Outcome, Screen, StepTimedOut, expired, field
+    from journeys.kit.journey import DEFAULT_ACTIVITY_TIMEOUT, DEFAULT_RETRY
     from workers.activities.consent import (
         ConsentActivities,
         ConsentsOf,
@@ -25,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         PurposeGrant,
         RecordConsents,
     )
+    from workers.activities.events import EmitEvent, EventActivities
 
 RECONSENT_TIMEOUT = timedelta(minutes=30)
 #: ``workflow.patched`` id guarding the consent-catalogue changes to existing journeys.
@@ -68,9 +70,7 @@ ConsentChoices.actions = (Action(name="submit", label="Accept and continue"),)
 # Same screen name as the terms-only screen it replaces, so pages and funnels stay comparable.
 ConsentChoices.screen_name = classmethod(lambda cls: "accept-terms")  # type: ignore[assignment, method-assign]
 
-ReConsent: type[Screen] = create_model(
-    "ReConsent", __base__=_RequiredTerms, **_optional_fields()
-)
+ReConsent: type[Screen] = create_model("ReConsent", __base__=_RequiredTerms, **_optional_fields())
 ReConsent.__doc__ = "Sign-in interstitial after a required purpose's version changed."
 ReConsent.title = "We updated our terms"
 ReConsent.intro = (
@@ -113,11 +113,42 @@ async def reconsent(journey: Journey, *, journey_id: str, customer_id: str) -> O
             grants.append(
                 PurposeGrant(purpose=purpose.name, version=purpose.version, granted=chosen)
             )
-    await journey.step(
-        ConsentActivities.record,
-        RecordConsents(
-            customer_id=customer_id, journey_id=journey_id, channel="login", grants=grants
-        ),
-        why="Recording the new consents",
+    request = RecordConsents(
+        customer_id=customer_id, journey_id=journey_id, channel="login", grants=grants
     )
+    await journey.step(ConsentActivities.record, request, why="Recording the new consents")
+    await _emit(changed_event(request))
     return None
+
+
+async def announce_registration(journey: Journey, customer_id: str, answer: Screen) -> None:
+    """Emit ``consent.changed`` for what registration recorded (runs before this patch: nothing)."""
+    if not workflow.patched(PATCH):
+        return
+    request = RecordConsents(
+        customer_id=customer_id,
+        journey_id=workflow.info().workflow_id,
+        channel="registration",
+        grants=registration_grants(answer),
+    )
+    await _emit(changed_event(request))
+
+
+async def _emit(event: EmitEvent) -> None:
+    """``events.emit`` (an async activity, which ``Journey.step``'s signature does not cover)."""
+    await workflow.execute_activity_method(
+        EventActivities.emit,
+        event,
+        start_to_close_timeout=DEFAULT_ACTIVITY_TIMEOUT,
+        retry_policy=DEFAULT_RETRY,
+    )
+
+
+def changed_event(request: RecordConsents) -> EmitEvent:
+    """The ``consent.changed`` event for one recorded decision (its id: the journey's, once)."""
+    return EmitEvent(
+        event_id=f"{request.journey_id}:consent.changed",
+        type="consent.changed",
+        customer_id=request.customer_id,
+        data={"channel": request.channel, "purposes": [g.model_dump() for g in request.grants]},
+    )

@@ -15,7 +15,11 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from journeys.consent_steps import PATCH as CONSENT_PATCH
-    from journeys.consent_steps import ConsentChoices, registration_grants
+    from journeys.consent_steps import (
+        ConsentChoices,
+        announce_registration,
+        registration_grants,
+    )
     from journeys.kit import (
         Action,
         EmailLinkClicked,
@@ -217,6 +221,7 @@ class Registration(Journey):
             ),
             why="Recording consent to the terms",
         )
+        await announce_registration(self, created.customer_id, accepted)
         return await self.finish(
             signed_in(
                 journey_id,

@@ -11,6 +11,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from journeys.catalog import all_journeys
+from journeys.consent_change import ConsentChange
 from journeys.kit.converter import make_data_converter
 from journeys.kit.runner import workflow_runner
 from workers.activities.consent import ConsentActivities
@@ -86,7 +87,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[*all_journeys(), WebhookDeliveryWorkflow],
+        workflows=[*all_journeys(), WebhookDeliveryWorkflow, ConsentChange],
         activities=activities_for(settings),
         activity_executor=executor,
         workflow_runner=workflow_runner(),

@@ -27,6 +27,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journeys.kit import ScreenView
 from journeys.registration import RESEND_COOLDOWN
+from tests.histories.consent_cases import CONSENT_CASES
 from tests.histories.deprovisioning_cases import DEPROVISIONING_CASES
 from tests.histories.invitation_cases import INVITATION_CASES, INVITED_PASSWORD
 from tests.histories.login_cases import LOGIN_CASES
@@ -188,6 +189,7 @@ CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     **PASSKEY_CASES,
     **INVITATION_CASES,
     **DEPROVISIONING_CASES,
+    **CONSENT_CASES,
 }
 
 
@@ -195,6 +197,7 @@ def history_file(case: str) -> str:
     """The file a case is recorded in: ``login-…`` cases name their journey themselves."""
     named = case in LOGIN_CASES or case in PASSKEY_CASES or case in INVITATION_CASES
     named = named or case in DEPROVISIONING_CASES
+    named = named or case in CONSENT_CASES
     return f"{case}.json" if named else f"registration-{case}.json"
 
 

@@ -6,6 +6,8 @@ it by replacing the catalogue entry in this process, where the test worker runs.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from temporalio.client import Client
 
@@ -18,6 +20,7 @@ from tests.support.mail import MailCatcher, code_in
 from tests.support.store import register_customer, rows, unique_email
 from tests.support.waiting import rejected
 from workers.settings import Settings
+from workers.store.events_models import OutboxEvent
 from workers.store.models import ConsentRecord
 
 PASSWORD = "violet-tractor-harbour"
@@ -66,6 +69,9 @@ async def test_registration_records_the_terms_and_the_optional_purposes_ticked(
         ("terms", "2026-01", True, "registration"),
         ("analytics", "2026-01", True, "registration"),
     ]
+    [event] = rows(base, OutboxEvent, customer_id=outcome.customer_id, type="consent.changed")
+    assert event.event_id == f"{run.id}:consent.changed"
+    assert [p["purpose"] for p in json.loads(event.data)["purposes"]] == ["terms", "analytics"]
 
 
 async def test_a_new_terms_version_is_asked_once_at_the_next_sign_in(
@@ -98,6 +104,8 @@ async def test_a_new_terms_version_is_asked_once_at_the_next_sign_in(
         ("terms", "2026-07", True, "login"),
         ("marketing_email", "2026-01", True, "login"),
     ]
+    [event] = rows(base, OutboxEvent, customer_id=customer_id, type="consent.changed")
+    assert event.event_id == f"{run.id}:consent.changed"
 
 
 async def test_reauthentication_never_asks_to_re_consent(
