@@ -32,11 +32,13 @@ from tests.histories.deprovisioning_cases import DEPROVISIONING_CASES
 from tests.histories.invitation_cases import INVITATION_CASES, INVITED_PASSWORD
 from tests.histories.login_cases import LOGIN_CASES
 from tests.histories.passkey_cases import PASSKEY_CASES
+from tests.histories.recovery_cases import RECOVERY_CASES
 from tests.histories.support_cases import SUPPORT_CASES
 from tests.support.databases import migrate_sqlite
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.mail import MailCatcher, code_in, token_in
 from tests.support.passkeys import SoftPasskey
+from tests.support.recovery import NEW_PASSWORD
 from tests.support.settings import build_settings
 from tests.support.store import register_customer
 from tests.support.temporal import (
@@ -55,6 +57,7 @@ RECORDED_PASSWORDS = (
     "iloveyou",
     "another-fine-passphrase",
     INVITED_PASSWORD,
+    NEW_PASSWORD,
 )
 PASSWORD = RECORDED_PASSWORDS[0]
 
@@ -190,6 +193,7 @@ CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     **INVITATION_CASES,
     **DEPROVISIONING_CASES,
     **CONSENT_CASES,
+    **RECOVERY_CASES,
 }
 
 
@@ -197,7 +201,7 @@ def history_file(case: str) -> str:
     """The file a case is recorded in: ``login-…`` cases name their journey themselves."""
     named = case in LOGIN_CASES or case in PASSKEY_CASES or case in INVITATION_CASES
     named = named or case in DEPROVISIONING_CASES
-    named = named or case in CONSENT_CASES
+    named = named or case in CONSENT_CASES or case in RECOVERY_CASES
     return f"{case}.json" if named else f"registration-{case}.json"
 
 
