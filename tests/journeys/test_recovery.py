@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from journeys.kit.search import CUSTOMER_ID, JOURNEY_STATUS, JOURNEY_STEP
+from journeys.kit.support import SupportRequest
 from journeys.recovery import EXHAUSTED
 from tests.support.journeys import JourneyRun
 from tests.support.login import code_now, enrol_totp
@@ -40,6 +42,9 @@ from workers.store.factors import FactorStore
 from workers.store.models import AuditEvent, Credential, Verification
 from workers.store.passkey_models import Passkey
 from workers.store.throttle import Throttle
+from workers.support.journeys import SupportActionFailed, act
+
+STAFF = "5a1e6c1e-0000-4000-8000-000000000004"
 
 
 def password_of(settings: Settings, customer_id: str) -> str:
@@ -309,3 +314,24 @@ async def test_requests_are_limited_per_ip(
     assert view.screen == "forgot-password" and (view.fields[0].error or "").startswith(
         "Too many reset requests"
     )
+
+
+async def test_support_can_cancel_a_stuck_recovery_but_not_extend_it(
+    client: Client, settings: Settings, worker: Worker, smtp_server: MailCatcher
+) -> None:
+    email = unique_email("recover-support")
+    register_customer(settings, email, PASSWORD)
+    run = await start_recovery(client, settings)
+    await run.submit(email=email)
+    await smtp_server.wait_for(to=email)
+
+    with pytest.raises(SupportActionFailed):
+        await act(
+            client, run.id, SupportRequest(action="extend", staff_id=STAFF, extend_minutes=60)
+        )
+    reply = await act(client, run.id, SupportRequest(action="cancel", staff_id=STAFF))
+
+    assert reply.done and (await run.result()).kind == "cancelled"
+    attributes = (await run.handle.describe()).typed_search_attributes
+    assert attributes.get(JOURNEY_STATUS) == "cancelled"
+    assert one(settings, AuditEvent, journey_id=run.id, kind="support.cancel")
