@@ -48,6 +48,7 @@ async def code_for(
         ),
         op.email,
     )
+    assert "location" in page.response.headers, (page.status, page.screen, page.html[-1500:])
     return query_of(page)["code"]
 
 

@@ -117,6 +117,9 @@ async def sign_in_and_authorize(
             )
         elif page.screen == "enter-totp" and totp is not None:
             page = await browser.post(str(page.response.url.path), page.form(code=code_now(totp)))
+        elif 'name="action" value="skip"' in page.html:
+            # An interstitial of the login journey (e.g. progressive profiling): not our subject.
+            page = await browser.post(str(page.response.url.path), page.form(action="skip"))
         elif page.screen == "oidc-consent" and consent:
             form = dict(re_fields(page.html))
             form["decision"] = "allow"

@@ -185,3 +185,23 @@ async def test_an_error_keeps_the_query_of_a_registered_redirect_uri(op: Provide
     assert page.status == 303
     assert page.response.headers["location"].startswith(registered + "&")
     assert query_of(page)["tenant"] == "a" and query_of(page)["error"] == "invalid_request"
+
+
+async def test_after_our_own_forms_the_code_goes_out_by_a_refresh_page(op: Provider) -> None:
+    """Chromium applies a form page's CSP ``form-action`` to the redirects after the post; a
+    same-origin navigation is therefore handed to the client by a ``Refresh`` page, not a 302."""
+    client = op.add_client()
+    _, challenge = pkce()
+    async with op.browser() as browser:
+        await code_for(op, browser, client.client_id, challenge)
+        url = authorize_url(
+            client.client_id,
+            op.redirect_uri,
+            code_challenge=challenge,
+            code_challenge_method="S256",
+        )
+        page = await browser.get(url, headers={"sec-fetch-site": "same-origin"})
+    assert page.status == 200 and page.screen == "oidc-continue"
+    refresh = page.response.headers["refresh"]
+    assert refresh.startswith(f"0; url={op.redirect_uri}?code=")
+    assert page.response.headers["cache-control"] == "no-store"

@@ -86,7 +86,7 @@ async def test_logout_with_id_token_hint_signs_out_and_revokes_tokens(op: Provid
             + back
             + "&state=bye"
         )
-        assert page.status == 303
+        assert page.status == 302
         assert page.response.headers["location"] == back + "?state=bye"
         assert (await browser.get("/account")).status == 303  # signed out
         info = await browser.get(

@@ -221,7 +221,8 @@ async def authorize(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
         if "none" in prompts:
             return _error(svc, request, _redirect_error(grant, "consent_required"))
         return _consent_page(request, svc, me, grant.client.row.name, scope)
-    return _respond(server.create_authorization_response(oauth, grant_user, grant))
+    result = server.create_authorization_response(oauth, grant_user, grant)
+    return _to_client(request, svc, grant.client.row.name, dict(result[2])["Location"])
 
 
 def _redirect_error(grant: Any, error: str) -> OAuth2Error:
@@ -258,8 +259,21 @@ async def decide(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
         result = server.create_authorization_response(oauth, grant_user if allowed else None, grant)
     except OAuth2Error as err:
         return _error(svc, request, err)
-    response = _respond(result)
-    response.status_code = 303
+    return _to_client(request, svc, grant.client.row.name, dict(result[2])["Location"])
+
+
+def _to_client(request: Request, svc: Svc, client_name: str, location: str) -> Response:
+    """Hand the code to the client. A navigation that follows our own form posts (login, consent)
+    would be refused by Chromium at the cross-site redirect: it applies the form page's CSP
+    ``form-action 'self'`` to every redirect after a post. Such same-origin navigations get a
+    page that moves on with a ``Refresh`` header (a new navigation, not a form submission) and a
+    link; a request straight from the client gets the plain 302."""
+    if request.headers.get("sec-fetch-site") != "same-origin":
+        return RedirectResponse(location, status_code=303 if request.method == "POST" else 302)
+    response = svc.pages.page(
+        request, "oidc/continue.html", {"location": location, "client_name": client_name}
+    )
+    response.headers["Refresh"] = f"0; url={location}"
     return response
 
 
@@ -331,9 +345,8 @@ async def end_session(request: Request, svc: Svc, me: MaybeCustomer) -> Response
     target = params.get("post_logout_redirect_uri", "")
     if client is not None and target and target in client.post_logout_redirect_uris():
         state = params.get("state")
-        response = RedirectResponse(
-            target + ("?" + urlencode({"state": state}) if state else ""), status_code=303
-        )
+        back = target + ("?" + urlencode({"state": state}) if state else "")
+        response = _to_client(request, svc, client.row.name, back)
     else:
         response = svc.pages.page(
             request,
