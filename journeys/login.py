@@ -22,6 +22,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from journeys.consent_steps import PATCH as CONSENT_PATCH
     from journeys.consent_steps import reconsent
+    from journeys.deletion_gate import deletion_gate
     from journeys.kit import (
         Action,
         Choice,
@@ -258,6 +259,9 @@ class Login(Journey):
         customer_id = checked.customer_id
         self._email = checked.email
         self.identify(customer_id=customer_id, email_lookup=checked.email_lookup)
+        kept = await deletion_gate(self, journey_id, customer_id)
+        if kept is not None:
+            return await self.finish(kept)
         enrolled = await self.step(
             FactorActivities.enrolled,
             FactorsOf(customer_id=customer_id),

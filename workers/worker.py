@@ -15,6 +15,7 @@ from journeys.consent_change import ConsentChange
 from journeys.kit.converter import make_data_converter
 from journeys.kit.runner import workflow_runner
 from workers.activities.consent import ConsentActivities
+from workers.activities.deletion_gate import deletion_gate_activities
 from workers.activities.deprovisioning import deprovisioning_activities
 from workers.activities.events import EventActivities
 from workers.activities.factors import FactorActivities
@@ -79,6 +80,7 @@ def activities_for(settings: Settings) -> list[Any]:
         EventActivities(settings).emit,
         WebhookActivities(settings).deliver,
         *deprovisioning_activities(settings),
+        *deletion_gate_activities(settings),
     ]
 
 

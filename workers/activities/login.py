@@ -27,6 +27,10 @@ from workers.store.throttle import Admission, Throttle
 WRONG = "Email or password is not right."
 
 
+#: Who may prove a password: a customer in a deletion grace period may, to cancel the deletion.
+SIGN_IN_STATUSES = frozenset({"active", "pending_deletion"})
+
+
 class CheckPassword(BaseModel):
     """One sign-in attempt. ``attempt_id`` (a ``workflow.uuid4()``) makes a retry return the same
     answer; ``customer_id`` instead of ``email`` re-authenticates a signed-in customer."""
@@ -137,7 +141,7 @@ class LoginActivities(ActivityGroup):
                 customer = session.exec(
                     select(Customer).where(Customer.email == request.email)
                 ).first()
-            if customer is None or customer.status != "active":
+            if customer is None or customer.status not in SIGN_IN_STATUSES:
                 return None, None
             stored = session.exec(
                 select(Credential).where(

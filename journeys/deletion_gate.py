@@ -1,0 +1,63 @@
+"""The sign-in gate of an account scheduled for deletion: "deleted on DATE — keep it?".
+
+Called by the login journey right after the password (one line there). Signing in is the second way
+to cancel a deletion: "Keep my account" cancels the deprovisioning journey (which restores the
+account exactly as it was) and the sign-in carries on; "Leave it" ends the sign-in with the
+deletion still scheduled. Runs recorded before this gate existed replay unchanged: it sits behind
+:data:`PATCH`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from journeys.kit import Action, Journey, Outcome, Screen, failed
+    from journeys.kit.journey import DEFAULT_RETRY
+    from workers.activities.deletion_gate import DeletionGateActivities, PendingDeletion
+
+PATCH = "deprovisioning-gate"
+ANSWER_TIMEOUT = timedelta(minutes=30)
+KEEP_TIMEOUT = timedelta(seconds=60)  # the deprovisioning journey restores, then answers
+KEEP = "keep"
+
+
+class ScheduledForDeletionAtSignIn(Screen):
+    """The choice offered to a customer whose account is in its grace period."""
+
+    title = "Your account is scheduled for deletion"
+    intro = "Your account will be deleted on {date}. Do you want to keep it?"
+    actions = (
+        Action(name=KEEP, label="Keep my account", validate_fields=False),
+        Action(name="leave", label="No, delete it as planned", validate_fields=False),
+    )
+
+
+async def deletion_gate(journey: Journey, journey_id: str, customer_id: str) -> Outcome | None:
+    """``None`` to carry on signing in; the final outcome if the customer leaves it scheduled."""
+    if not workflow.patched(PATCH):
+        return None
+    pending = await journey.step(
+        DeletionGateActivities.pending,
+        PendingDeletion(customer_id=customer_id),
+        why="Checking for a scheduled deletion",
+    )
+    if pending.scheduled_for is None:
+        return None
+    date = f"{pending.scheduled_for:%d %B %Y}"
+    answer = await journey.ask(
+        ScheduledForDeletionAtSignIn,
+        context={"date": date},
+        timeout=ANSWER_TIMEOUT,
+    )
+    if answer.action != KEEP:
+        return failed(journey_id, f"Not signed in: the account is still deleted on {date}.")
+    await workflow.execute_activity_method(
+        DeletionGateActivities.keep,
+        PendingDeletion(customer_id=customer_id),
+        start_to_close_timeout=KEEP_TIMEOUT,
+        retry_policy=DEFAULT_RETRY,
+    )
+    return None
