@@ -1,0 +1,50 @@
+"""``threshold clients add`` and ``threshold signing-keys rotate``, run as an operator would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.support.settings import TEST_SECRET_KEY
+from web.oidc.store import ProviderStore
+from workers.settings import Settings
+
+
+def threshold(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "THRESHOLD_DATABASE_URL": settings.database_url,
+        "THRESHOLD_SECRET_KEY": TEST_SECRET_KEY,
+        "THRESHOLD_ENVIRONMENT": "test",
+    }
+    command = [sys.executable, "-m", "workers.cli", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_add_a_confidential_client_then_rotate_keys(db_settings: Settings) -> None:
+    added = threshold(
+        db_settings,
+        "clients",
+        "add",
+        "Shop",
+        "--auth",
+        "client_secret_basic",
+        "--redirect-uri",
+        "https://shop.example/cb",
+    )
+    assert added.returncode == 0, added.stderr
+    lines = dict(line.split("=", 1) for line in added.stdout.split())
+    found = ProviderStore(db_settings).client(lines["client_id"])
+    assert found is not None and found.check_client_secret(lines["client_secret"])
+    assert not found.check_client_secret("guess")
+    rotated = threshold(db_settings, "signing-keys", "rotate")
+    assert rotated.returncode == 0 and rotated.stdout.startswith("kid="), rotated.stderr
+
+
+def test_an_unsafe_redirect_uri_is_refused_with_its_reason(db_settings: Settings) -> None:
+    refused = threshold(
+        db_settings, "clients", "add", "Shop", "--redirect-uri", "http://shop.example/cb"
+    )
+    assert refused.returncode == 1
+    assert "must be https" in refused.stderr
