@@ -205,3 +205,43 @@ async def test_after_our_own_forms_the_code_goes_out_by_a_refresh_page(op: Provi
     refresh = page.response.headers["refresh"]
     assert refresh.startswith(f"0; url={op.redirect_uri}?code=")
     assert page.response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/oauth2/authorize", 400),
+        ("/oauth2/authorize?response_type=code&client_id=nobody", 400),
+        ("/oauth2/authorize?response_type=token&client_id=nobody", 400),
+        ("/oauth2/userinfo", 401),
+        ("/oauth2/logout?id_token_hint=not.a.jwt", 200),
+    ],
+)
+async def test_malformed_requests_get_a_precise_answer_never_a_500(
+    op: Provider, path: str, status: int
+) -> None:
+    async with op.browser() as browser:
+        page = await browser.get(path)
+    assert page.status == status, page.html[:300]
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({}, "unsupported_grant_type"),
+        ({"grant_type": "password", "client_id": "x"}, "unsupported_grant_type"),
+        (
+            {"grant_type": "authorization_code", "client_id": "nobody", "code": "x"},
+            "invalid_client",
+        ),
+        (
+            {"grant_type": "refresh_token", "client_id": "nobody", "refresh_token": "x"},
+            "invalid_client",
+        ),
+    ],
+)
+async def test_token_endpoint_errors_are_rfc6749_json(
+    op: Provider, body: dict[str, str], error: str
+) -> None:
+    answer = await op.token(body)
+    assert answer.status_code in (400, 401) and answer.json()["error"] == error
