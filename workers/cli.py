@@ -121,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_scim(commands)
 
+    from workers.webhooks.cli import register as register_webhooks
+
+    register_webhooks(commands)
+
     from workers.oidc_cli import register as register_oidc
 
     register_oidc(commands)
