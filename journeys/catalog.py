@@ -3,10 +3,18 @@
 The worker (what to run), the web app (what to serve at ``/j/<name>``) and the replayer use it.
 """
 
-from journeys import add_passkey, deprovisioning, invitation, login, recovery, registration
+from journeys import (
+    add_passkey,
+    deprovisioning,
+    export,
+    invitation,
+    login,
+    recovery,
+    registration,
+)
 from journeys.kit import JOURNEYS, Journey
 
-MODULES = (add_passkey, deprovisioning, invitation, login, recovery, registration)
+MODULES = (add_passkey, deprovisioning, export, invitation, login, recovery, registration)
 
 
 def by_name() -> dict[str, type[Journey]]:

@@ -18,6 +18,7 @@ from workers.activities.consent import ConsentActivities
 from workers.activities.deletion_gate import deletion_gate_activities
 from workers.activities.deprovisioning import deprovisioning_activities
 from workers.activities.events import EventActivities
+from workers.activities.export import export_activities
 from workers.activities.factors import FactorActivities
 from workers.activities.identity import IdentityActivities
 from workers.activities.invitation import invitation_activities
@@ -81,6 +82,7 @@ def activities_for(settings: Settings) -> list[Any]:
         WebhookActivities(settings).deliver,
         *deprovisioning_activities(settings),
         *deletion_gate_activities(settings),
+        *export_activities(settings),
     ]
 
 

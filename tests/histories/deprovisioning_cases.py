@@ -1,9 +1,10 @@
-"""Recorded deprovisioning journeys (and one webhook delivery), for the replay test.
+"""Recorded deprovisioning journeys (and a webhook delivery, an export), for the replay test.
 
 Recorded like the others: ``python -m tests.histories.record deprovisioning-cancelled
-deprovisioning-erased deprovisioning-support-expedite webhook-delivery-retried``; the files are
-named after the case. The grace period and the acknowledgement deadline are skipped with
-``fast_forward``; one connected system acknowledges (signal), the other never does.
+deprovisioning-erased deprovisioning-support-expedite webhook-delivery-retried export-expired``;
+the files are named after the case. The grace period, the acknowledgement deadline and the
+export link's lifetime are skipped with ``fast_forward``; one connected system acknowledges
+(signal), the other never does.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from temporalio.testing import ActivityEnvironment
 
 from journeys.deprovisioning import DeletionDecision, DeprovisioningStart
+from journeys.export import ExportStart
 from journeys.kit import ScreenView
 from journeys.kit.support import SupportRequest
 from tests.support.journeys import JourneyRun, start_journey
@@ -105,9 +107,26 @@ async def webhook_delivery_retried(rec: Recording) -> JourneyRun:
     return JourneyRun(client=rec.env.client, settings=rec.settings, handle=handle, view=done)
 
 
+async def export_expired(rec: Recording) -> JourneyRun:
+    email = "recorded-export@example.com"
+    customer_id = register_customer(rec.settings, email)
+    run = await start_journey(
+        rec.env.client,
+        rec.settings,
+        "export",
+        ExportStart(customer_id=customer_id),
+        journey_id="export-recorded-expired",
+    )
+    await rec.smtp.wait_for(to=email)
+    await fast_forward(rec.env, run.handle, timedelta(hours=25))
+    assert "expired" in (await run.result()).reason
+    return run
+
+
 DEPROVISIONING_CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "deprovisioning-cancelled": cancelled,
     "deprovisioning-erased": erased,
     "deprovisioning-support-expedite": support_expedite,
     "webhook-delivery-retried": webhook_delivery_retried,
+    "export-expired": export_expired,
 }

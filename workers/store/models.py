@@ -137,6 +137,7 @@ class AuditEvent(SQLModel, table=True):
 from workers.store import (  # noqa: E402, F401
     deprovisioning_models,
     events_models,
+    export_models,
     invitation_models,
     login_models,
     oidc_models,
