@@ -94,6 +94,8 @@ async def test_export_holds_every_table_and_no_secret_and_works_once(
         assert all(code not in raw for code in codes)
         stored = rows(settings, DataExport, customer_id=customer_id)[0]
         assert email not in stored.box  # encrypted at rest
+        token = path.split("token=")[1]
+        assert token not in stored.token_hash and token not in stored.box  # only a keyed hash
 
         await fast_forward(temporal_env, handle, timedelta(hours=25))  # ends at 24 h
         outcome = await handle.result()

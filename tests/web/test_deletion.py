@@ -18,11 +18,12 @@ from tests.support.browser import Browser
 from tests.support.login import pinned
 from tests.support.mail import MailCatcher, text_of
 from tests.support.staff import add_staff
-from tests.support.store import one, register_customer, unique_email, update
+from tests.support.store import one, register_customer, rows, unique_email, update
 from tests.support.temporal import running_worker, target_of
 from tests.support.waiting import eventually
 from web.app import create_app
 from workers.settings import Settings
+from workers.store.deprovisioning_models import DeletionRequest
 from workers.store.models import Customer, Session, utcnow
 from workers.support.staff import StaffDirectory
 from workers.webhooks import subscriptions
@@ -104,6 +105,8 @@ async def test_delete_needs_recent_auth_and_confirmation_then_cancel_link_restor
         assert confirm.status == 200 and "Keep my account" in confirm.html
         assert one(settings, Customer, id=customer_id).status == "pending_deletion"  # GET is safe
         token = path.split("token=")[1]
+        [pending_row] = rows(settings, DeletionRequest, customer_id=customer_id)
+        assert pending_row.cancel_token_hash and token != pending_row.cancel_token_hash
         kept = await browser.post(
             "/account/delete/cancel", {"csrf_token": confirm.csrf, "token": token}
         )
