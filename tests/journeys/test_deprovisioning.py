@@ -14,6 +14,8 @@ from sqlalchemy import inspect, text
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from journeys.kit import Outcome
+from journeys.kit.support import SupportRequest
 from tests.support.mail import MailCatcher, text_of
 from tests.support.receiver import running_receiver
 from tests.support.store import one, register_customer, rows, unique_email
@@ -26,6 +28,7 @@ from workers.store.db import session_for
 from workers.store.deprovisioning_models import DeletionRequest, ErasureTombstone
 from workers.store.models import ConsentRecord, Credential, Customer
 from workers.store.models import Session as BrowserSession
+from workers.support.journeys import act
 from workers.webhooks import subscriptions
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -134,3 +137,28 @@ async def test_grace_reminder_erasure_and_acknowledgements(
     assert "has been deleted" in str(done["Subject"])
     assert "deleted" in text_of(done)
     assert event_id.endswith(":customer.erasure_requested")
+
+
+async def test_support_cancel_restores_and_expedite_erases_now(
+    client: Client, settings: Settings, smtp_server: MailCatcher
+) -> None:
+    kept, gone = unique_email("support-keep"), unique_email("support-expedite")
+    kept_id, gone_id = register_customer(settings, kept), register_customer(settings, gone)
+    for customer_id, email in ((kept_id, kept), (gone_id, gone)):
+        await start_deprovisioning(
+            client, settings, customer_id, immediate=False, requested_by="customer"
+        )
+        await smtp_server.wait_for(to=email)
+    cancel = SupportRequest(action="cancel", staff_id="staff-1", reason="asked by phone")
+    assert (await act(client, f"deprovisioning-{kept_id}", cancel)).done
+    expedite = SupportRequest(action="expedite", staff_id="staff-1", reason="legal request")
+    assert (await act(client, f"deprovisioning-{gone_id}", expedite)).done
+    handles = [
+        client.get_workflow_handle(f"deprovisioning-{c}", result_type=Outcome)
+        for c in (kept_id, gone_id)
+    ]
+    assert (await handles[0].result()).kind == "cancelled"
+    assert (await handles[1].result()).kind == "redirect"
+    assert one(settings, Customer, id=kept_id).status == "active"
+    assert one(settings, Customer, id=gone_id).status == "erased"
+    assert traces(settings, gone) == []
