@@ -117,7 +117,7 @@ async def reconsent(journey: Journey, *, journey_id: str, customer_id: str) -> O
         customer_id=customer_id, journey_id=journey_id, channel="login", grants=grants
     )
     await journey.step(ConsentActivities.record, request, why="Recording the new consents")
-    await _emit(changed_event(request))
+    await emit_event(changed_event(request))
     return None
 
 
@@ -131,10 +131,10 @@ async def announce_registration(journey: Journey, customer_id: str, answer: Scre
         channel="registration",
         grants=registration_grants(answer),
     )
-    await _emit(changed_event(request))
+    await emit_event(changed_event(request))
 
 
-async def _emit(event: EmitEvent) -> None:
+async def emit_event(event: EmitEvent) -> None:
     """``events.emit`` (an async activity, which ``Journey.step``'s signature does not cover)."""
     await workflow.execute_activity_method(
         EventActivities.emit,

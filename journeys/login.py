@@ -47,6 +47,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from journeys.oidc_acr import asks_aal2
     from journeys.outbox import emit
+    from journeys.profiling_steps import PATCH as PROFILING_PATCH
+    from journeys.profiling_steps import profile_interstitial
     from workers.activities.factors import (
         CheckFactor,
         FactorActivities,
@@ -301,6 +303,12 @@ class Login(Journey):
         await emit(self, "login.succeeded", customer_id, {"amr": amr})
         if not start.reauth_customer_id and workflow.patched(CONSENT_PATCH):
             interrupted = await reconsent(self, journey_id=journey_id, customer_id=customer_id)
+            if interrupted is not None:
+                return await self.finish(interrupted)
+        if not start.reauth_customer_id and workflow.patched(PROFILING_PATCH):
+            interrupted = await profile_interstitial(
+                self, journey_id=journey_id, customer_id=customer_id
+            )
             if interrupted is not None:
                 return await self.finish(interrupted)
         # The reason stays in the finished journey's details: support sees why it was allowed.

@@ -15,6 +15,7 @@ from temporalio.client import Client
 from web.access_log import log_access
 from web.routes import (
     account,
+    api_events,
     codec,
     consents,
     deletion,
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     routers = (journeys, account, health, codec, dev_mail, support, security, scim, invite, oidc)
     for module in (*routers, passkeys, recovery, deletion, erasure_api, export, consents):
         app.include_router(module.router)
+    app.include_router(api_events.router)
     app.middleware("http")(_security_headers)
     app.middleware("http")(log_access)
     instrument(app, app.state.services.settings)

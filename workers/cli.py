@@ -128,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     from workers.oidc_cli import register as register_oidc
 
     register_oidc(commands)
+
+    from workers.apps_cli import register as register_apps
+
+    register_apps(commands)
     return parser
 
 

@@ -14,6 +14,7 @@ from journeys.catalog import all_journeys
 from journeys.consent_change import ConsentChange
 from journeys.kit.converter import make_data_converter
 from journeys.kit.runner import workflow_runner
+from journeys.profile import Profile
 from workers.activities.consent import ConsentActivities
 from workers.activities.deletion_gate import deletion_gate_activities
 from workers.activities.deprovisioning import deprovisioning_activities
@@ -24,6 +25,7 @@ from workers.activities.identity import IdentityActivities
 from workers.activities.invitation import invitation_activities
 from workers.activities.login import LoginActivities
 from workers.activities.passkeys import PasskeyActivities
+from workers.activities.profiling import ProfilingActivities
 from workers.activities.risk import RiskActivities
 from workers.activities.support import SupportActivities
 from workers.activities.verification import VerificationActivities
@@ -51,6 +53,7 @@ def activities_for(settings: Settings) -> list[Any]:
     identity = IdentityActivities(settings)
     verification = VerificationActivities(settings)
     consent = ConsentActivities(settings)
+    profiling = ProfilingActivities(settings)
     passkeys = PasskeyActivities(settings)
     login = LoginActivities(settings)
     factors = FactorActivities(settings)
@@ -63,6 +66,8 @@ def activities_for(settings: Settings) -> list[Any]:
         verification.check_link,
         consent.record,
         consent.due,
+        profiling.next,
+        profiling.save,
         passkeys.begin_registration,
         passkeys.finish_registration,
         passkeys.begin_authentication,
@@ -91,7 +96,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[*all_journeys(), WebhookDeliveryWorkflow, ConsentChange],
+        workflows=[*all_journeys(), WebhookDeliveryWorkflow, ConsentChange, Profile],
         activities=activities_for(settings),
         activity_executor=executor,
         workflow_runner=workflow_runner(),

@@ -32,6 +32,7 @@ from tests.histories.deprovisioning_cases import DEPROVISIONING_CASES
 from tests.histories.invitation_cases import INVITATION_CASES, INVITED_PASSWORD
 from tests.histories.login_cases import LOGIN_CASES
 from tests.histories.passkey_cases import PASSKEY_CASES
+from tests.histories.profile_cases import PROFILE_CASES
 from tests.histories.recovery_cases import RECOVERY_CASES
 from tests.histories.support_cases import SUPPORT_CASES
 from tests.support.databases import migrate_sqlite
@@ -193,6 +194,7 @@ CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     **INVITATION_CASES,
     **DEPROVISIONING_CASES,
     **CONSENT_CASES,
+    **PROFILE_CASES,
     **RECOVERY_CASES,
 }
 
@@ -201,7 +203,7 @@ def history_file(case: str) -> str:
     """The file a case is recorded in: ``login-…`` cases name their journey themselves."""
     named = case in LOGIN_CASES or case in PASSKEY_CASES or case in INVITATION_CASES
     named = named or case in DEPROVISIONING_CASES
-    named = named or case in CONSENT_CASES or case in RECOVERY_CASES
+    named = named or case in CONSENT_CASES or case in PROFILE_CASES or case in RECOVERY_CASES
     return f"{case}.json" if named else f"registration-{case}.json"
 
 

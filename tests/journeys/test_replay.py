@@ -20,6 +20,7 @@ from journeys.catalog import all_journeys
 from journeys.consent_change import ConsentChange
 from journeys.kit.converter import EncryptionCodec
 from journeys.kit.runner import workflow_runner
+from journeys.profile import Profile
 from tests.histories.record import CASES, RECORDED_PASSWORDS, history_file
 from tests.support.settings import TEST_CODEC_KEY_ID, build_settings, data_converter
 from workers.webhooks.delivery import WebhookDeliveryWorkflow
@@ -39,7 +40,7 @@ def test_every_recorded_case_has_a_history() -> None:
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 async def test_history_replays_without_nondeterminism(path: Path) -> None:
     replayer = Replayer(
-        workflows=[*all_journeys(), ConsentChange, WebhookDeliveryWorkflow],
+        workflows=[*all_journeys(), ConsentChange, Profile, WebhookDeliveryWorkflow],
         data_converter=data_converter(),
         workflow_runner=workflow_runner(),
     )
@@ -65,8 +66,9 @@ async def test_recorded_history_is_encrypted_and_holds_no_password(path: Path) -
             decoded.append(plain.data.decode(errors="replace"))
     text = "\n".join(decoded)
 
-    # The decoding worked: a start input (journey, consent change, delivery) is readable.
-    assert '"return_to"' in text or '"channel":"account"' in text or '"subscription_id"' in text
+    # The decoding worked: a start input (journey, consent change, delivery, profile) is readable.
+    readable = ('"return_to"', '"channel":"account"', '"subscription_id"', '"customer_id"')
+    assert any(marker in text for marker in readable)
     for password in RECORDED_PASSWORDS:
         assert password not in text
 

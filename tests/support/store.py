@@ -14,11 +14,21 @@ from workers.activities.identity import (
     IdentityActivities,
     StageRegistration,
 )
+from workers.activities.profiling import ProfilingActivities, SaveProfile
 from workers.security.sealing import Sealer
 from workers.settings import Settings
 from workers.store.db import session_for
 
 M = TypeVar("M", bound=SQLModel)
+#: A complete profile: every field the profiling plan asks for.
+PROFILED = {
+    "display_name": "Test",
+    "country": "FR",
+    "phone": "+33612345678",
+    "address": "1 rue de la Paix, Paris",
+    "language": "en",
+    "frequency": "monthly",
+}
 
 
 def rows(settings: Settings, model: type[M], **where: Any) -> list[M]:
@@ -56,9 +66,17 @@ def unique_email(tag: str = "customer") -> str:
 
 
 def register_customer(
-    settings: Settings, email: str, password: str = "violet-tractor-harbour"
+    settings: Settings,
+    email: str,
+    password: str = "violet-tractor-harbour",
+    *,
+    profiled: bool = True,
 ) -> str:
-    """Create a customer (terms accepted) the way registration does; returns the customer id."""
+    """Create a customer (terms accepted) the way registration does; returns the customer id.
+
+    ``profiled`` stores every field of the profiling plan, so sign-ins show no profiling screen
+    (tests about progressive profiling pass ``False``).
+    """
     journey_id = new_journey_id()
     identity = IdentityActivities(settings)
     sealed = Sealer(settings.derive_key("sealing")).seal(
@@ -78,4 +96,8 @@ def register_customer(
             ],
         )
     )
+    if profiled:
+        ProfilingActivities(settings).save(
+            SaveProfile(customer_id=customer_id, source=journey_id, values=PROFILED)
+        )
     return customer_id

@@ -142,6 +142,7 @@ from workers.store import (  # noqa: E402, F401
     login_models,
     oidc_models,
     passkey_models,
+    profile_models,
     risk_models,
     scim_models,
     staff_models,

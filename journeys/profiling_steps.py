@@ -1,0 +1,68 @@
+"""The progressive-profiling interstitial of the login journey.
+
+:func:`profile_interstitial` asks the customer's ``profile`` workflow (through the
+``profiling.next`` activity) which rule is due at this sign-in, shows that one screen, stores the
+answers (``profiling.save``), emits ``profile.updated`` (field names only, no values) and tells the
+profile workflow whether the rule was answered or skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from journeys.consent_steps import emit_event
+    from journeys.kit import Journey, Outcome, StepTimedOut, expired
+    from journeys.kit.journey import DEFAULT_RETRY
+    from journeys.profile import Profile, Settled, profile_id
+    from journeys.profiling_plan import RULES, SKIP
+    from workers.activities.events import EmitEvent
+    from workers.activities.profiling import NextInterstitial, ProfilingActivities, SaveProfile
+
+#: ``workflow.patched`` id guarding the interstitial in the login journey.
+PATCH = "progressive-profiling"
+ANSWER_TIMEOUT = timedelta(minutes=30)
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+
+
+async def profile_interstitial(
+    journey: Journey, *, journey_id: str, customer_id: str
+) -> Outcome | None:
+    """Show the one due profiling screen, if any; the outcome only if the journey must end."""
+    due = await workflow.execute_activity_method(
+        ProfilingActivities.next,
+        NextInterstitial(customer_id=customer_id, journey_id=journey_id),
+        start_to_close_timeout=ACTIVITY_TIMEOUT,
+        retry_policy=DEFAULT_RETRY,
+    )
+    rule = RULES.get(due.rule)
+    if rule is None:
+        return None
+    try:
+        answer = await journey.ask(
+            rule.screen, timeout=ANSWER_TIMEOUT, why=f"Progressive profiling: {rule.name}"
+        )
+    except StepTimedOut as timeout:
+        return expired(journey_id, f"No answer at step {timeout}.")
+    profile = workflow.get_external_workflow_handle(profile_id(customer_id))
+    if answer.action == SKIP:
+        await profile.signal(Profile.settle, Settled(rule=rule.name, answered=False))
+        return None
+    values = {name: str(getattr(answer, name)) for name, _ui, _info in rule.screen.ui_fields()}
+    saved = await journey.step(
+        ProfilingActivities.save,
+        SaveProfile(customer_id=customer_id, source=journey_id, values=values),
+        why="Saving the profile answers",
+    )
+    await emit_event(
+        EmitEvent(
+            event_id=f"{journey_id}:profile.updated",
+            type="profile.updated",
+            customer_id=customer_id,
+            data={"fields": saved, "rule": rule.name, "channel": "login"},
+        )
+    )
+    await profile.signal(Profile.settle, Settled(rule=rule.name, answered=True))
+    return None
