@@ -27,6 +27,7 @@ from web.routes import (
     journeys,
     oidc,
     passkeys,
+    profile,
     recovery,
     scim,
     security,
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     for module in (*routers, passkeys, recovery, deletion, erasure_api, export, consents):
         app.include_router(module.router)
     app.include_router(api_events.router)
+    app.include_router(profile.router)
     app.middleware("http")(_security_headers)
     app.middleware("http")(log_access)
     instrument(app, app.state.services.settings)
