@@ -8,6 +8,7 @@ token binding and the effects of a reset (sessions, throttle, email, audit).
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -297,7 +298,10 @@ async def test_requests_are_limited_per_email_alike_for_known_and_unknown(
             run = await start_recovery(client, settings, ip=f"192.0.2.{n}")
             last[email] = await run.submit(email=email)
     assert last[known].screen == last[unknown].screen == "forgot-password"
-    errors = {email: view.fields[0].error or "" for email, view in last.items()}
+    # The wait counts down from the third request, so only its number of seconds may differ.
+    errors = {
+        email: re.sub(r"\d+ s\b", "N s", v.fields[0].error or "") for email, v in last.items()
+    }
     assert errors[known] == errors[unknown]
     assert errors[known].startswith("Too many reset requests")
     assert len(smtp_server.messages_to(known)) == len(smtp_server.messages_to(unknown)) == 3
