@@ -26,6 +26,7 @@ from workers.activities.invitation import invitation_activities
 from workers.activities.login import LoginActivities
 from workers.activities.passkeys import PasskeyActivities
 from workers.activities.profiling import ProfilingActivities
+from workers.activities.recovery import recovery_activities
 from workers.activities.risk import RiskActivities
 from workers.activities.support import SupportActivities
 from workers.activities.verification import VerificationActivities
@@ -83,6 +84,7 @@ def activities_for(settings: Settings) -> list[Any]:
         risk.record,
         SupportActivities(settings).record_action,
         *invitation_activities(settings),
+        *recovery_activities(settings),
         EventActivities(settings).emit,
         WebhookActivities(settings).deliver,
         *deprovisioning_activities(settings),
