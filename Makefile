@@ -11,7 +11,7 @@ NPM_STAMP := node_modules/.threshold-installed
 VENDOR := web/static/vendor
 VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/htmx-ext-sse.js $(VENDOR)/htmx-ext-response-targets.js
 
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 DEV_ARGS ?=
 
 .PHONY: run test lint vendor venv clean
