@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from functools import cached_property
+from pathlib import Path
 from typing import Literal
 
 from pydantic import model_validator
@@ -85,6 +86,21 @@ class Settings(BaseSettings):
         return ring
 
 
+DEV_SECRET_FILE = Path(".threshold") / "secret.key"
+
+
 def load_settings() -> Settings:
-    """Read settings from the environment (the only place processes should build them)."""
-    return Settings()
+    """Read settings from the environment (the only place processes should build them).
+
+    In development without ``THRESHOLD_SECRET_KEY``, the secret ``threshold dev`` generated in
+    ``.threshold/secret.key`` is used, so CLI commands run beside ``make run`` (``threshold staff
+    add``, ``threshold lookup``) derive the same keys as the running stack.
+    """
+    settings = Settings()
+    if (
+        settings.environment == "development"
+        and settings.secret_key == DEFAULT_SECRET_KEY
+        and DEV_SECRET_FILE.is_file()
+    ):
+        return settings.model_copy(update={"secret_key": DEV_SECRET_FILE.read_text().strip()})
+    return settings
