@@ -129,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_oidc(commands)
 
+    from workers.idp_cli import register as register_idps
+
+    register_idps(commands)
+
     from workers.apps_cli import register as register_apps
 
     register_apps(commands)

@@ -138,6 +138,7 @@ from workers.store import (  # noqa: E402, F401
     deprovisioning_models,
     events_models,
     export_models,
+    idp_models,
     invitation_models,
     login_models,
     oidc_models,
