@@ -23,6 +23,7 @@ from web.routes import (
     erasure_api,
     export,
     health,
+    idp,
     invite,
     journeys,
     oidc,
@@ -60,7 +61,19 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
     app = FastAPI(title="Threshold", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.services = Services(settings or load_settings(), client=client)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    routers = (journeys, account, health, codec, dev_mail, support, security, scim, invite, oidc)
+    routers = (
+        journeys,
+        account,
+        health,
+        codec,
+        dev_mail,
+        support,
+        security,
+        scim,
+        invite,
+        oidc,
+        idp,
+    )
     for module in (*routers, passkeys, recovery, deletion, erasure_api, export, consents):
         app.include_router(module.router)
     app.include_router(api_events.router)

@@ -17,6 +17,7 @@ from journeys.kit import JOURNEYS, ScreenView
 from web.csrf import Csrf
 from web.htmx import is_htmx
 from workers.settings import Settings
+from workers.store.idps import Idps
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -90,6 +91,8 @@ class Pages:
                 "page_url": base,
                 "events_url": f"{base}/events",
                 "start_url": f"/j/{view.journey}",
+                # The sign-in screen offers every upstream provider (docs/oidc.md).
+                "upstream_idps": Idps(self.settings).names() if view.screen == "sign-in" else [],
             },
             status=status,
             block="screen" if is_htmx(request) else None,

@@ -1,0 +1,174 @@
+"""The relying-party ceremony against an upstream OpenID provider, one check after another.
+
+Authlib's HTTPX client builds the authorization URL (PKCE S256, state, nonce) and exchanges the
+code; joserfc verifies the ID token against the provider's JWKS. Discovery is fetched at every
+sign-in, and the document's ``issuer`` must be the registered one (OpenID Connect Discovery §4.3),
+so a provider answering for someone else's issuer is refused before anything is sent to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+from workers.store.idps import Idp
+
+
+class FederationError(Exception):
+    """A sign-in the upstream provider did not prove; ``code`` is short, the message human."""
+
+    code = "federation_failed"
+
+
+class DiscoveryError(FederationError):
+    code = "discovery_failed"
+
+
+class TokenError(FederationError):
+    code = "token_exchange_failed"
+
+
+class IdTokenError(FederationError):
+    code = "invalid_id_token"
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """The parts of a provider's discovery document this ceremony uses."""
+
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+
+
+@dataclass(frozen=True)
+class UpstreamIdentity:
+    """Who the provider says signed in."""
+
+    issuer: str
+    subject: str
+    email: str
+    email_verified: bool
+
+
+class Ceremony:
+    """Authorization request and callback for one registered provider."""
+
+    TIMEOUT_SECONDS = 10.0
+    ALGORITHMS = ("RS256", "PS256", "ES256")
+    LEEWAY_SECONDS = 60
+
+    def __init__(self, idp: Idp, redirect_uri: str) -> None:
+        self.idp = idp
+        self.redirect_uri = redirect_uri
+
+    async def discover(self) -> Metadata:
+        """The provider's endpoints, refused unless its document names the registered issuer."""
+        url = f"{self.idp.issuer}/.well-known/openid-configuration"
+        try:
+            async with httpx.AsyncClient(timeout=self.TIMEOUT_SECONDS) as http:
+                answer = await http.get(url)
+                answer.raise_for_status()
+                doc: dict[str, Any] = answer.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise DiscoveryError(
+                f"the provider's discovery document is unavailable ({exc})"
+            ) from exc
+        if doc.get("issuer") != self.idp.issuer:
+            raise DiscoveryError("the provider's discovery document names a different issuer")
+        try:
+            return Metadata(
+                issuer=doc["issuer"],
+                authorization_endpoint=str(doc["authorization_endpoint"]),
+                token_endpoint=str(doc["token_endpoint"]),
+                jwks_uri=str(doc["jwks_uri"]),
+            )
+        except KeyError as exc:
+            raise DiscoveryError(f"the discovery document lacks {exc}") from exc
+
+    def _client(self) -> AsyncOAuth2Client:
+        return AsyncOAuth2Client(
+            client_id=self.idp.client_id,
+            client_secret=self.idp.client_secret,
+            token_endpoint_auth_method="client_secret_basic",
+            scope=self.idp.scope,
+            redirect_uri=self.redirect_uri,
+            code_challenge_method="S256",
+            timeout=self.TIMEOUT_SECONDS,
+        )
+
+    async def authorization_url(self, *, state: str, nonce: str, verifier: str) -> str:
+        """Where to send the browser: code flow with PKCE S256, ``state`` and ``nonce``."""
+        metadata = await self.discover()
+        async with self._client() as client:
+            url, _ = client.create_authorization_url(
+                metadata.authorization_endpoint, state=state, code_verifier=verifier, nonce=nonce
+            )
+        return str(url)
+
+    async def finish(self, *, code: str, verifier: str, expected_nonce: str) -> UpstreamIdentity:
+        """Exchange the code (with the PKCE verifier) and verify the ID token it returns."""
+        metadata = await self.discover()
+        try:
+            async with self._client() as client:
+                token = await client.fetch_token(
+                    metadata.token_endpoint, code=code, code_verifier=verifier
+                )
+                jwks = (await client.get(metadata.jwks_uri)).json()
+        except Exception as exc:  # Authlib raises its own OAuthError, httpx its HTTPError
+            raise TokenError(f"the provider refused the code exchange ({exc})") from exc
+        id_token = token.get("id_token")
+        if not isinstance(id_token, str):
+            raise TokenError("the provider returned no ID token")
+        return verify_id_token(
+            id_token,
+            jwks,
+            expected_issuer=metadata.issuer,
+            expected_audience=self.idp.client_id,
+            expected_nonce=expected_nonce,
+        )
+
+
+def verify_id_token(
+    id_token: str,
+    jwks: dict[str, Any],
+    *,
+    expected_issuer: str,
+    expected_audience: str,
+    expected_nonce: str,
+) -> UpstreamIdentity:
+    """Signature (a key of the provider's JWKS), ``iss``, ``aud``, ``exp``, ``nonce``, ``sub``."""
+    try:
+        keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
+        token = jwt.decode(id_token, keys, algorithms=list(Ceremony.ALGORITHMS))
+    except (JoseError, ValueError, TypeError) as exc:
+        raise IdTokenError(f"the ID token's signature does not verify ({exc})") from exc
+    claims = token.claims
+    registry = jwt.JWTClaimsRegistry(
+        leeway=Ceremony.LEEWAY_SECONDS,
+        iss={"essential": True, "value": expected_issuer},
+        aud={"essential": True, "value": expected_audience},
+        nonce={"essential": True, "value": expected_nonce},
+        sub={"essential": True},
+        exp={"essential": True},
+    )
+    try:
+        registry.validate(claims)
+    except JoseError as exc:
+        raise IdTokenError(f"the ID token is not for this sign-in ({exc})") from exc
+    audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+    if len(audiences) > 1 and claims.get("azp") != expected_audience:
+        raise IdTokenError("the ID token names several audiences and not us as its azp")
+    return UpstreamIdentity(
+        issuer=expected_issuer,
+        subject=str(claims["sub"]),
+        email=str(claims.get("email") or ""),
+        email_verified=claims.get("email_verified") is True,
+    )

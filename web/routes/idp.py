@@ -1,0 +1,177 @@
+"""Sign in with an upstream OpenID provider: the redirect dance, then sign-in, creation or linking.
+
+The protocol is :mod:`web.federation` (Authlib's client, joserfc); the sign-in in flight lives in
+the database, bound to this browser by a cookie (:mod:`workers.store.identity_links`). An identity
+whose email belongs to an existing customer is never linked by that match alone: the browser must
+sign in to that customer locally first, then confirm the link with a CSRF-protected post.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from web.cookies import CookieJar
+from web.csrf import CsrfError
+from web.federation import Ceremony, FederationError
+from web.htmx import safe_local_path
+from web.services import MaybeCustomer, Services, Svc
+from workers.store.identity_links import IdentityLinks
+from workers.store.idps import Idp, Idps
+
+router = APIRouter()
+#: The cookie that binds a sign-in in flight to the browser that started it.
+FLOW_COOKIE = "thr_idp"
+
+
+def _idp(svc: Services, name: str) -> Idp | None:
+    return Idps(svc.settings).get(name) if Idps.NAME.match(name) else None
+
+
+def _ceremony(svc: Services, idp: Idp) -> Ceremony:
+    return Ceremony(idp, f"{svc.settings.base_url}/login/idp/{idp.name}/callback")
+
+
+def _refused(svc: Services, request: Request, message: str) -> Response:
+    response = svc.pages.error(request, 400, "Sign-in with this provider did not work", message)
+    svc.cookies.clear(response, FLOW_COOKIE)
+    return response
+
+
+def _unknown(svc: Services, request: Request, name: str) -> Response:
+    return svc.pages.error(request, 404, "Page not found", f"There is no provider {name!r}.")
+
+
+@router.get("/login/idp/{name}")
+async def begin(name: str, request: Request, svc: Svc) -> Response:
+    """Send the browser to the provider (code flow, PKCE S256, state, nonce)."""
+    idp = _idp(svc, name)
+    if idp is None:
+        return _unknown(svc, request, name)
+    return_to = safe_local_path(request.query_params.get("return_to", ""), default="/account")
+    started = IdentityLinks(svc.settings).start(idp.name, return_to)
+    try:
+        url = await _ceremony(svc, idp).authorization_url(
+            state=started.state, nonce=started.nonce, verifier=started.verifier
+        )
+    except FederationError as err:
+        return _refused(svc, request, str(err))
+    response = RedirectResponse(url, status_code=303)
+    max_age = int(IdentityLinks.LINK_WINDOW.total_seconds())
+    svc.cookies.set(response, FLOW_COOKIE, started.cookie, max_age=max_age)
+    return response
+
+
+@router.get("/login/idp/{name}/callback")
+async def callback(name: str, request: Request, svc: Svc) -> Response:
+    """Check the answer, verify the ID token, then sign in, create and link, or ask for proof."""
+    idp = _idp(svc, name)
+    if idp is None:
+        return _unknown(svc, request, name)
+    links = IdentityLinks(svc.settings)
+    row = links.pending(request.cookies.get(svc.cookies.name(FLOW_COOKIE)), idp.name)
+    if row is None:
+        return _refused(svc, request, "This sign-in expired or was started in another browser.")
+    query = request.query_params
+    if not hmac.compare_digest(query.get("state", ""), row.state):
+        return _refused(svc, request, "The answer does not belong to this sign-in (state).")
+    if not links.spend(row):
+        return _refused(svc, request, "This sign-in was already used.")
+    if query.get("error"):
+        return _refused(svc, request, f"{idp.name} did not sign you in ({query['error'][:64]}).")
+    try:
+        identity = await _ceremony(svc, idp).finish(
+            code=query.get("code", ""), verifier=row.verifier, expected_nonce=row.nonce
+        )
+    except FederationError as err:
+        return _refused(svc, request, str(err))
+    if not identity.email:
+        return _refused(svc, request, f"{idp.name} did not share an email address.")
+    try:
+        resolved = links.resolve(
+            row,
+            idp_name=idp.name,
+            issuer=identity.issuer,
+            subject=identity.subject,
+            email=identity.email,
+            verified=identity.email_verified,
+        )
+    except ValueError:
+        return _refused(svc, request, f"{idp.name} shared an email address that is not valid.")
+    if resolved.needs_proof:
+        back = f"/login/idp/{idp.name}/link"
+        return svc.pages.page(
+            request,
+            "idp/link.html",
+            {
+                "step": "prove",
+                "idp": idp.name,
+                "email": identity.email,
+                "login_query": urlencode({"return_to": back}),
+            },
+        )
+    response = RedirectResponse(safe_local_path(row.return_to), status_code=303)
+    _sign_in(svc, request, response, resolved.customer_id, journey_id=f"idp:{row.flow_hash}")
+    svc.cookies.clear(response, FLOW_COOKIE)
+    return response
+
+
+def _sign_in(
+    svc: Services, request: Request, response: Response, customer_id: str, *, journey_id: str
+) -> None:
+    """Issue a session with ``amr`` ``fed`` and rotate away any previous one."""
+    session_id = svc.sessions.issue_for_journey(
+        customer_id=customer_id,
+        journey_id=journey_id,
+        nonce=secrets.token_urlsafe(16),
+        amr=["fed"],
+        user_agent=request.headers.get("user-agent", ""),
+        ip=request.client.host if request.client else "",
+        acr="aal1",
+    )
+    previous = request.cookies.get(svc.cookies.name(CookieJar.SESSION))
+    if previous and previous != session_id:
+        svc.sessions.revoke(previous)
+    max_age = int(svc.sessions.absolute.total_seconds())
+    svc.cookies.set(response, CookieJar.SESSION, session_id, max_age=max_age)
+
+
+@router.get("/login/idp/{name}/link")
+async def confirm_link(name: str, request: Request, svc: Svc, me: MaybeCustomer) -> Response:
+    """After the local sign-in: offer to link the identity waiting for this customer."""
+    if me is None:
+        back = urlencode({"return_to": f"/login/idp/{name}/link"})
+        return RedirectResponse(f"/login?{back}", status_code=303)
+    row = IdentityLinks(svc.settings).awaiting_proof(
+        request.cookies.get(svc.cookies.name(FLOW_COOKIE)), me.customer.id
+    )
+    if row is None or row.idp_name != name:
+        return _refused(svc, request, "There is no sign-in waiting to be linked to this account.")
+    return svc.pages.page(request, "idp/link.html", {"step": "confirm", "idp": name})
+
+
+@router.post("/login/idp/{name}/link")
+async def link(name: str, request: Request, svc: Svc, me: MaybeCustomer) -> Response:
+    """Link the waiting identity to the customer who just proved control of the account."""
+    form = await request.form(max_files=0, max_fields=5)
+    token = form.get(svc.csrf.FIELD)
+    try:
+        svc.csrf.check(request, token if isinstance(token, str) else None)
+    except CsrfError as err:
+        return svc.pages.error(request, 403, "Please reload the page", str(err))
+    if me is None:
+        return svc.pages.error(request, 403, "Please sign in again", "Your session ended.")
+    links = IdentityLinks(svc.settings)
+    row = links.awaiting_proof(request.cookies.get(svc.cookies.name(FLOW_COOKIE)), me.customer.id)
+    proven_at = me.session.authenticated_at or me.session.created_at
+    if row is None or row.idp_name != name or not links.link(row, proven_at=proven_at):
+        return _refused(
+            svc, request, "Sign in to this account again after signing in with the provider."
+        )
+    response = RedirectResponse(safe_local_path(row.return_to), status_code=303)
+    svc.cookies.clear(response, FLOW_COOKIE)
+    return response
