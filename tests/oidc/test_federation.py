@@ -142,3 +142,20 @@ async def test_the_client_secret_is_never_in_the_clear(
             rows = db.execute(text(f"SELECT * FROM {table}")).all()
             assert CLIENT_SECRET not in repr(rows), table
     assert caplog.records and CLIENT_SECRET not in caplog.text
+
+
+async def test_a_linked_customer_who_is_no_longer_active_is_refused(op: Provider) -> None:
+    accounts: dict[str, dict[str, object]] = {"d-sub": {"email": unique_email("d")}}
+    async with running_upstream(op, accounts) as upstream:
+        async with op.browser() as browser:
+            await through_upstream(browser, f"/login/idp/{upstream.name}", "d-sub")
+            customer_id = _signed_in_as(op, browser)
+        with session_for(op.settings.database_url) as db:
+            customer = db.get(Customer, customer_id or "")
+            assert customer is not None
+            customer.status = "deactivated"
+            db.add(customer)
+        async with op.browser() as again:
+            page = await through_upstream(again, f"/login/idp/{upstream.name}", "d-sub")
+            assert page.status == 400 and "not active" in page.html
+            assert _signed_in_as(op, again) is None

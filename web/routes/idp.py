@@ -114,6 +114,8 @@ async def callback(name: str, request: Request, svc: Svc) -> Response:
                 "login_query": urlencode({"return_to": back}),
             },
         )
+    if not resolved.active:
+        return _refused(svc, request, "The account linked to this sign-in is not active.")
     response = RedirectResponse(safe_local_path(row.return_to), status_code=303)
     _sign_in(svc, request, response, resolved.customer_id, journey_id=f"idp:{row.flow_hash}")
     svc.cookies.clear(response, FLOW_COOKIE)

@@ -41,6 +41,8 @@ class Resolved:
 
     customer_id: str
     needs_proof: bool
+    #: ``False`` for a linked customer who was deactivated or deleted: no session for them.
+    active: bool = True
 
 
 class IdentityLinks:
@@ -116,7 +118,9 @@ class IdentityLinks:
                 )
             ).first()
             if link is not None:
-                return Resolved(link.customer_id, needs_proof=False)
+                customer = db.get(Customer, link.customer_id)
+                active = customer is not None and customer.status == "active"
+                return Resolved(link.customer_id, needs_proof=False, active=active)
             existing = db.exec(select(Customer).where(Customer.email == normalized)).first()
             if existing is not None:
                 pending = db.get(IdpLogin, row.flow_hash)
