@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from journeys.kit.outcomes import cancelled
     from journeys.kit.passkey_steps import OTHER, create_passkey, prove_passkey
     from journeys.kit.support import JourneyCancelled
+    from journeys.login import EnterRecoveryCode, EnterTotp
     from workers.activities.factors import CheckFactor, FactorActivities, FactorChecked
     from workers.activities.login import LoginActivities, ResetThrottle
     from workers.activities.recovery import (
@@ -128,40 +129,8 @@ class ChooseProof(Screen):
         return value
 
 
-class EnterAuthenticatorCode(Screen):
-    """A code from the customer's authenticator app."""
-
-    title = "Enter the code from your authenticator app"
-    intro = "Open your authenticator app and enter the 6-digit code shown for Threshold."
-    actions = (
-        Action(name="submit", label="Verify"),
-        Action(name=OTHER, label="Use another way", validate_fields=False, primary=False),
-    )
-
-    code: Sealed = field(
-        kind="otp",
-        label="6-digit code",
-        autocomplete="one-time-code",
-        inputmode="numeric",
-        min_length=6,
-        max_length=6,
-        policy="digits",
-    )
-
-
-class EnterRecoveryCode(Screen):
-    """One of the customer's saved recovery codes (each works once)."""
-
-    title = "Enter a recovery code"
-    intro = "Enter one of the recovery codes you saved when you set them up. Each works once."
-    actions = (
-        Action(name="submit", label="Verify"),
-        Action(name=OTHER, label="Use another way", validate_fields=False, primary=False),
-    )
-
-    code: Sealed = field(
-        kind="otp", label="Recovery code", autocomplete="off", min_length=10, max_length=32
-    )
+class EnterAuthenticatorCode(EnterTotp):
+    """Login's authenticator-code screen under recovery's own name (recorded histories carry it)."""
 
 
 class NewPassword(Screen):
