@@ -133,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_idps(commands)
 
+    from workers.org_cli import register as register_orgs
+
+    register_orgs(commands)
+
     from workers.apps_cli import register as register_apps
 
     register_apps(commands)

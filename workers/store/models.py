@@ -142,6 +142,7 @@ from workers.store import (  # noqa: E402, F401
     invitation_models,
     login_models,
     oidc_models,
+    organization_models,
     passkey_models,
     profile_models,
     risk_models,
