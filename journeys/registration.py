@@ -3,6 +3,12 @@ the terms.
 
 An email that already has an account walks through the very same screens and timing; only the
 email differs ("you already have an account"), so the pages never reveal who is registered.
+
+A first sign-in with an upstream OpenID provider continues here too (``start.upstream`` set by
+``/login/idp/NAME/callback``): the provider stands in for the sign-up form, the email is proven
+by a code only when the provider did not vouch for it, the terms are asked like for everyone,
+and the customer is created with the upstream identity linked. Which branch runs is decided by
+the start input alone, so histories recorded before this path existed replay unchanged.
 """
 
 from __future__ import annotations
@@ -42,7 +48,14 @@ with workflow.unsafe.imports_passed_through():
     from journeys.kit.support import JourneyCancelled
     from journeys.outbox import emit
     from workers.activities.consent import ConsentActivities, PurposeGrant, RecordConsents
-    from workers.activities.identity import CreateCustomer, IdentityActivities, StageRegistration
+    from workers.activities.identity import (
+        CreateCustomer,
+        CreatedCustomer,
+        CreateFederatedCustomer,
+        IdentityActivities,
+        StageRegistration,
+        UpstreamIdentity,
+    )
     from workers.activities.verification import (
         CheckCode,
         CheckLink,
@@ -59,6 +72,12 @@ RESEND_COOLDOWN = timedelta(seconds=30)
 MAX_SENDS = 5
 WITH_PASSKEY = "passkey"
 WITH_PASSWORD = "password"
+
+
+class RegistrationStart(JourneyStart):
+    """:class:`JourneyStart` plus the upstream identity of a first federated sign-in, if any."""
+
+    upstream: UpstreamIdentity | None = None
 
 
 class SignUp(Screen):
@@ -177,9 +196,11 @@ class Registration(Journey):
         self._sent_at = datetime.min.replace(tzinfo=UTC)
 
     @workflow.run
-    async def run(self, start: JourneyStart) -> Outcome:
+    async def run(self, start: RegistrationStart) -> Outcome:
         """Sign up, verify the email, accept the terms, then sign the new customer in."""
         journey_id = workflow.info().workflow_id
+        if start.upstream is not None:
+            return await self._federated(journey_id, start, start.upstream)
         try:
             email, existing, passkey = await self._sign_up(journey_id)
             verdict = await self._verify_email(journey_id, email, existing)
@@ -206,6 +227,66 @@ class Registration(Journey):
                     failed(journey_id, "An account with this email already exists. Sign in.")
                 )
             raise
+        await self._welcome(journey_id, created, accepted)
+        return await self.finish(
+            signed_in(
+                journey_id,
+                created.customer_id,
+                amr=["swk" if passkey else "pwd", "email"],
+                to=start.return_to,
+            )
+        )
+
+    async def _federated(
+        self, journey_id: str, start: RegistrationStart, upstream: UpstreamIdentity
+    ) -> Outcome:
+        """The provider proved who signed in; prove the email if it did not, then the terms."""
+        email = normalize_email(upstream.email)
+        amr = ["fed"]
+        try:
+            staged = await self.step(
+                IdentityActivities.stage_registration,
+                StageRegistration(journey_id=journey_id, email=email),
+                why=f"Staging a sign-up with {upstream.idp_name}",
+            )
+            self.identify(email_lookup=staged.email_lookup)
+            if not upstream.email_verified:
+                verdict = await self._verify_email(journey_id, email, staged.existing)
+                if verdict is not None:
+                    return await self.finish(verdict)
+                amr.append("email")
+            accepted = await self.ask(ConsentChoices, timeout=TERMS_TIMEOUT)
+        except StepTimedOut as timeout:
+            return await self.finish(expired(journey_id, f"No answer at step {timeout}."))
+        except JourneyCancelled:
+            return await self.finish(cancelled(journey_id, "Cancelled by our support team."))
+        try:
+            created = await self.step(
+                IdentityActivities.create_federated_customer,
+                CreateFederatedCustomer(journey_id=journey_id, upstream=upstream),
+                why=f"Creating the customer, linked to {upstream.idp_name}",
+            )
+        except ActivityError as err:
+            if _error_type(err) == ErrorCode.EMAIL_TAKEN:
+                return await self.finish(
+                    failed(
+                        journey_id,
+                        "An account with this email already exists. Sign in to it first, "
+                        f"then sign in with {upstream.idp_name} again to link it.",
+                    )
+                )
+            if _error_type(err) == ErrorCode.IDENTITY_TAKEN:
+                return await self.finish(
+                    failed(journey_id, f"This {upstream.idp_name} account is already linked.")
+                )
+            raise
+        await self._welcome(journey_id, created, accepted)
+        return await self.finish(
+            signed_in(journey_id, created.customer_id, amr=amr, acr="aal1", to=start.return_to)
+        )
+
+    async def _welcome(self, journey_id: str, created: CreatedCustomer, accepted: Screen) -> None:
+        """Announce the new customer and record the consents given on the terms screen."""
         self.identify(customer_id=created.customer_id)
         await emit(self, "customer.created", created.customer_id)
         await emit(self, "customer.verified", created.customer_id)
@@ -222,14 +303,6 @@ class Registration(Journey):
             why="Recording consent to the terms",
         )
         await announce_registration(self, created.customer_id, accepted)
-        return await self.finish(
-            signed_in(
-                journey_id,
-                created.customer_id,
-                amr=["swk" if passkey else "pwd", "email"],
-                to=start.return_to,
-            )
-        )
 
     async def _sign_up(self, journey_id: str) -> tuple[str, bool, bool]:
         """Email and password, or email alone for a passkey: ``(email, existing, passkey)``."""

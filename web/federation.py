@@ -8,7 +8,7 @@ so a provider answering for someone else's issuer is refused before anything is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -17,7 +17,11 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from journeys.profiling_plan import LANGUAGES
 from workers.store.idps import Idp
+
+#: Longest display name progressive profiling accepts (``AboutYou.display_name``).
+MAX_DISPLAY_NAME = 60
 
 
 class FederationError(Exception):
@@ -50,12 +54,13 @@ class Metadata:
 
 @dataclass(frozen=True)
 class UpstreamIdentity:
-    """Who the provider says signed in."""
+    """Who the provider says signed in, and the profile fields it shared (:func:`profile_of`)."""
 
     issuer: str
     subject: str
     email: str
     email_verified: bool
+    profile: dict[str, str] = field(default_factory=dict)
 
 
 class Ceremony:
@@ -104,12 +109,23 @@ class Ceremony:
             timeout=self.TIMEOUT_SECONDS,
         )
 
-    async def authorization_url(self, *, state: str, nonce: str, verifier: str) -> str:
-        """Where to send the browser: code flow with PKCE S256, ``state`` and ``nonce``."""
+    async def authorization_url(
+        self, *, state: str, nonce: str, verifier: str, login_hint: str = ""
+    ) -> str:
+        """Where to send the browser: code flow with PKCE S256, ``state`` and ``nonce``.
+
+        ``login_hint`` (OpenID Connect Core §3.1.2.1), when given, is the email the customer
+        already typed, so the provider need not ask for it again.
+        """
         metadata = await self.discover()
+        extra = {"login_hint": login_hint} if login_hint else {}
         async with self._client() as client:
             url, _ = client.create_authorization_url(
-                metadata.authorization_endpoint, state=state, code_verifier=verifier, nonce=nonce
+                metadata.authorization_endpoint,
+                state=state,
+                code_verifier=verifier,
+                nonce=nonce,
+                **extra,
             )
         return str(url)
 
@@ -171,4 +187,29 @@ def verify_id_token(
         subject=str(claims["sub"]),
         email=str(claims.get("email") or ""),
         email_verified=claims.get("email_verified") is True,
+        profile=profile_of(claims),
     )
+
+
+def profile_of(claims: dict[str, Any]) -> dict[str, str]:
+    """Profile fields the ID token's standard claims answer, in progressive profiling's terms.
+
+    ``name`` (or ``given_name`` + ``family_name``) becomes ``display_name`` and ``locale`` becomes
+    ``language`` when it is one we offer; anything else is left for progressive profiling to ask.
+    """
+    profile: dict[str, str] = {}
+    given = " ".join(
+        str(claims[part]).strip()
+        for part in ("given_name", "family_name")
+        if isinstance(claims.get(part), str)
+    )
+    name = claims.get("name")
+    display = (name.strip() if isinstance(name, str) else "") or given.strip()
+    if display:
+        profile["display_name"] = display[:MAX_DISPLAY_NAME]
+    locale = claims.get("locale")
+    if isinstance(locale, str):
+        language = locale.replace("_", "-").split("-")[0].lower()
+        if language in LANGUAGES:
+            profile["language"] = language
+    return profile

@@ -62,6 +62,7 @@ def activities_for(settings: Settings) -> list[Any]:
     return [
         identity.stage_registration,
         identity.create_customer,
+        identity.create_federated_customer,
         verification.send_code,
         verification.check_code,
         verification.check_link,

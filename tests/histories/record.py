@@ -26,7 +26,7 @@ from pathlib import Path
 from temporalio.testing import WorkflowEnvironment
 
 from journeys.kit import ScreenView
-from journeys.registration import RESEND_COOLDOWN
+from journeys.registration import RESEND_COOLDOWN, RegistrationStart
 from tests.histories.consent_cases import CONSENT_CASES
 from tests.histories.deprovisioning_cases import DEPROVISIONING_CASES
 from tests.histories.invitation_cases import INVITATION_CASES, INVITED_PASSWORD
@@ -49,6 +49,7 @@ from tests.support.temporal import (
     target_of,
     temporal_binary,
 )
+from workers.activities.identity import UpstreamIdentity
 from workers.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -176,6 +177,48 @@ async def passkey_refused_then_back_to_password(rec: Recording) -> JourneyRun:
     return run
 
 
+def _upstream(email: str, *, verified: bool) -> RegistrationStart:
+    return RegistrationStart(
+        upstream=UpstreamIdentity(
+            idp_name="acme",
+            issuer="https://login.acme.example",
+            subject=f"sub-{email}",
+            email=email,
+            email_verified=verified,
+            profile={"display_name": "Recorded Federated"},
+        )
+    )
+
+
+async def federated(rec: Recording) -> JourneyRun:
+    email = "recorded-federated@example.com"
+    start = _upstream(email, verified=True)
+    run = await start_journey(
+        rec.env.client, rec.settings, start=start, journey_id="registration-recorded-federated"
+    )
+    assert run.view.screen == "accept-terms", run.view
+    await run.submit(terms="on")
+    assert (await run.result()).amr == ["fed"]
+    return run
+
+
+async def federated_unverified(rec: Recording) -> JourneyRun:
+    email = "recorded-federated-unverified@example.com"
+    start = _upstream(email, verified=False)
+    run = await start_journey(
+        rec.env.client,
+        rec.settings,
+        start=start,
+        journey_id="registration-recorded-federated-unverified",
+    )
+    assert run.view.screen == "check-your-email", run.view
+    view = await run.submit(code=code_in(await rec.smtp.wait_for(to=email)))
+    assert view.screen == "accept-terms", view
+    await run.submit(terms="on")
+    assert (await run.result()).amr == ["fed", "email"]
+    return run
+
+
 def _options(view: ScreenView) -> str:
     return next(f.options for f in view.fields if f.kind == "passkey")
 
@@ -188,6 +231,8 @@ CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "expired": expired,
     "passkey": passkey,
     "passkey-refused": passkey_refused_then_back_to_password,
+    "federated": federated,
+    "federated-unverified": federated_unverified,
     **SUPPORT_CASES,
     **LOGIN_CASES,
     **PASSKEY_CASES,

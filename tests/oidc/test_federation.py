@@ -6,16 +6,19 @@ import logging
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import Session, select
 
 from tests.oidc.support import PASSWORD, Provider
-from tests.oidc.upstream import CLIENT_SECRET, running_upstream, through_upstream
+from tests.oidc.upstream import CLIENT_SECRET, Upstream, running_upstream, through_upstream
 from tests.support.browser import Browser, Page
+from tests.support.mail import MailCatcher, code_in
 from tests.support.store import unique_email
 from web.sessions import SessionStore
 from workers.store.db import session_for
 from workers.store.identity_links import IdentityLinks
 from workers.store.idps import Idps
 from workers.store.models import Customer
+from workers.store.profile_models import ProfileField
 
 
 def _signed_in_as(op: Provider, browser: Browser) -> str | None:
@@ -31,16 +34,45 @@ async def _login_page(browser: Browser, url: str = "/login") -> Page:
     return page
 
 
-async def test_first_sign_in_creates_and_links_and_the_second_reuses_the_link(
+async def _accept_terms(browser: Browser, page: Page) -> Page:
+    """Answer the registration journey's terms screen and follow it to where it leads."""
+    assert page.screen == "accept-terms", (page.status, page.html[:500])
+    page = await browser.post(str(page.response.url.path), page.form(terms="on"))
+    while page.status == 303:
+        page = await browser.follow(page)
+    return page
+
+
+async def _register_upstream(browser: Browser, upstream: Upstream, login: str) -> Page:
+    """A first sign-in upstream, then the registration journey's terms screen."""
+    page = await through_upstream(browser, f"/login/idp/{upstream.name}", login)
+    assert page.response.url.path.startswith("/j/registration/"), page.html[:500]
+    return await _accept_terms(browser, page)
+
+
+async def test_first_sign_in_registers_through_the_journey_and_the_second_reuses_the_link(
     op: Provider,
 ) -> None:
     email = unique_email("fed")
-    accounts: dict[str, dict[str, object]] = {"alice-sub": {"email": email, "email_verified": True}}
+    accounts: dict[str, dict[str, object]] = {
+        "alice-sub": {
+            "email": email,
+            "email_verified": True,
+            "name": "Alice Liddell",
+            "locale": "fr-FR",
+        }
+    }
     async with running_upstream(op, accounts) as upstream:
         async with op.browser() as browser:
             login = await _login_page(browser)
             assert f'href="/login/idp/{upstream.name}"' in login.html
             page = await through_upstream(browser, f"/login/idp/{upstream.name}", "alice-sub")
+            # Nobody is created before the terms are accepted.
+            assert page.screen == "accept-terms", (page.status, page.html[:500])
+            assert _signed_in_as(op, browser) is None
+            with session_for(op.settings.database_url) as db:
+                assert db.exec(select(Customer).where(Customer.email == email)).first() is None
+            page = await _accept_terms(browser, page)
             assert page.response.url.path == "/account" and page.status == 200, page.html[:500]
             customer_id = _signed_in_as(op, browser)
         assert customer_id is not None
@@ -48,10 +80,14 @@ async def test_first_sign_in_creates_and_links_and_the_second_reuses_the_link(
             customer = db.get(Customer, customer_id)
             assert customer is not None and customer.email == email
             assert customer.verified_at is not None
-            amr = db.execute(
-                text("SELECT amr FROM sessions WHERE customer_id = :c"), {"c": customer_id}
-            ).scalars()
-            assert list(amr) == ["fed"]
+            assert customer.created_by_journey.startswith("registration-")
+            assert _session_amr(db, customer_id) == [["fed"]]
+            assert _event_types(db, customer_id) >= {"customer.created", "customer.verified"}
+            assert _granted(db, customer_id) >= {"terms"}
+            assert _profile(db, customer_id) == {
+                "display_name": ("Alice Liddell", f"idp:{upstream.name}"),
+                "language": ("fr", f"idp:{upstream.name}"),
+            }
         links = IdentityLinks(op.settings).links_of(customer_id)
         assert [(link.issuer, link.subject) for link in links] == [(upstream.issuer, "alice-sub")]
 
@@ -62,15 +98,70 @@ async def test_first_sign_in_creates_and_links_and_the_second_reuses_the_link(
         assert len(IdentityLinks(op.settings).links_of(customer_id)) == 1
 
 
-async def test_an_unverified_email_makes_an_unverified_customer(op: Provider) -> None:
+async def test_an_unverified_email_is_proven_by_a_code_before_the_terms(
+    op: Provider, smtp_server: MailCatcher
+) -> None:
     email = unique_email("fed-unverified")
     accounts: dict[str, dict[str, object]] = {"bob-sub": {"email": email, "email_verified": False}}
     async with running_upstream(op, accounts) as upstream, op.browser() as browser:
-        await through_upstream(browser, f"/login/idp/{upstream.name}", "bob-sub")
+        page = await through_upstream(browser, f"/login/idp/{upstream.name}", "bob-sub")
+        assert page.screen == "check-your-email", (page.status, page.html[:500])
+        code = code_in(await smtp_server.wait_for(to=email))
+        page = await browser.post(str(page.response.url.path), page.form(code=code))
+        while page.status == 303:
+            page = await browser.follow(page)
+        page = await _accept_terms(browser, page)
+        assert page.response.url.path == "/account", page.html[:500]
         customer_id = _signed_in_as(op, browser)
+    assert customer_id is not None
     with session_for(op.settings.database_url) as db:
-        customer = db.get(Customer, customer_id or "")
-        assert customer is not None and customer.verified_at is None
+        customer = db.get(Customer, customer_id)
+        assert customer is not None and customer.verified_at is not None
+        assert _session_amr(db, customer_id) == [["fed", "email"]]
+
+
+async def test_an_identity_linked_while_registering_fails_the_second_registration(
+    op: Provider,
+) -> None:
+    """Two browsers start a first sign-in with one identity; the second to finish is refused."""
+    email = unique_email("fed-race")
+    accounts: dict[str, dict[str, object]] = {"race-sub": {"email": email, "email_verified": True}}
+    async with running_upstream(op, accounts) as upstream:
+        async with op.browser() as first, op.browser() as second:
+            one = await through_upstream(first, f"/login/idp/{upstream.name}", "race-sub")
+            two = await through_upstream(second, f"/login/idp/{upstream.name}", "race-sub")
+            done = await _accept_terms(first, one)
+            assert done.response.url.path == "/account"
+            refused = await _accept_terms(second, two)
+            assert "already exists" in refused.html, refused.html[:500]
+            assert _signed_in_as(op, second) is None
+        with session_for(op.settings.database_url) as db:
+            assert len(db.exec(select(Customer).where(Customer.email == email)).all()) == 1
+
+
+def _session_amr(db: Session, customer_id: str) -> list[list[str]]:
+    rows = db.execute(text("SELECT amr FROM sessions WHERE customer_id = :c"), {"c": customer_id})
+    return [str(amr).split() for amr in rows.scalars()]
+
+
+def _event_types(db: Session, customer_id: str) -> set[str]:
+    rows = db.execute(
+        text("SELECT type FROM outbox_events WHERE customer_id = :c"), {"c": customer_id}
+    )
+    return set(rows.scalars())
+
+
+def _granted(db: Session, customer_id: str) -> set[str]:
+    rows = db.execute(
+        text("SELECT purpose FROM consent_records WHERE customer_id = :c AND granted"),
+        {"c": customer_id},
+    )
+    return set(rows.scalars())
+
+
+def _profile(db: Session, customer_id: str) -> dict[str, tuple[str, str]]:
+    rows = db.exec(select(ProfileField).where(ProfileField.customer_id == customer_id)).all()
+    return {row.name: (row.value, row.source) for row in rows}
 
 
 async def test_an_existing_email_is_linked_only_after_the_password(op: Provider) -> None:
@@ -145,10 +236,12 @@ async def test_the_client_secret_is_never_in_the_clear(
 
 
 async def test_a_linked_customer_who_is_no_longer_active_is_refused(op: Provider) -> None:
-    accounts: dict[str, dict[str, object]] = {"d-sub": {"email": unique_email("d")}}
+    accounts: dict[str, dict[str, object]] = {
+        "d-sub": {"email": unique_email("d"), "email_verified": True}
+    }
     async with running_upstream(op, accounts) as upstream:
         async with op.browser() as browser:
-            await through_upstream(browser, f"/login/idp/{upstream.name}", "d-sub")
+            await _register_upstream(browser, upstream, "d-sub")
             customer_id = _signed_in_as(op, browser)
         with session_for(op.settings.database_url) as db:
             customer = db.get(Customer, customer_id or "")

@@ -25,7 +25,11 @@ const provider = new Provider(input.issuer, {
     if (!account) return undefined;
     return { accountId: id, async claims() { return { sub: id, ...account }; } };
   },
-  claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+  claims: {
+    openid: ['sub'],
+    email: ['email', 'email_verified'],
+    profile: ['name', 'given_name', 'family_name', 'locale'],
+  },
   // Put the email scope's claims in the ID token too (the RP reads only the ID token).
   conformIdTokenClaims: false,
   features: { devInteractions: { enabled: true } },

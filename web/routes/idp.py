@@ -15,17 +15,25 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from journeys.kit import normalize_email
+from journeys.registration import RegistrationStart
 from web.cookies import CookieJar
 from web.csrf import CsrfError
-from web.federation import Ceremony, FederationError
+from web.federation import Ceremony, FederationError, UpstreamIdentity
+from web.gateway import JourneyGateway
 from web.htmx import safe_local_path
-from web.services import MaybeCustomer, Services, Svc
+from web.services import Gateway, MaybeCustomer, Services, Svc
+from workers.activities.identity import UpstreamIdentity as RegisteringIdentity
 from workers.store.identity_links import IdentityLinks
 from workers.store.idps import Idp, Idps
 
 router = APIRouter()
 #: The cookie that binds a sign-in in flight to the browser that started it.
 FLOW_COOKIE = "thr_idp"
+#: The longest ``login_hint`` passed on to a provider (an email address's limit).
+MAX_LOGIN_HINT = 254
+#: The journey a first sign-in continues in.
+JOURNEY = "registration"
 
 
 def _idp(svc: Services, name: str) -> Idp | None:
@@ -46,9 +54,23 @@ def _unknown(svc: Services, request: Request, name: str) -> Response:
     return svc.pages.error(request, 404, "Page not found", f"There is no provider {name!r}.")
 
 
+def _login_hint(raw: str) -> str:
+    """An email to pass on as ``login_hint`` (home-realm discovery sends it), else ""."""
+    if not raw or len(raw) > MAX_LOGIN_HINT:
+        return ""
+    try:
+        return normalize_email(raw)
+    except ValueError:
+        return ""  # only a convenience: a malformed hint is dropped, the sign-in goes on
+
+
 @router.get("/login/idp/{name}")
 async def begin(name: str, request: Request, svc: Svc) -> Response:
-    """Send the browser to the provider (code flow, PKCE S256, state, nonce)."""
+    """Send the browser to the provider (code flow, PKCE S256, state, nonce).
+
+    An optional ``login_hint`` (an email, from home-realm discovery on ``/login``) goes to the
+    provider too, so the customer need not type the email again.
+    """
     idp = _idp(svc, name)
     if idp is None:
         return _unknown(svc, request, name)
@@ -56,7 +78,10 @@ async def begin(name: str, request: Request, svc: Svc) -> Response:
     started = IdentityLinks(svc.settings).start(idp.name, return_to)
     try:
         url = await _ceremony(svc, idp).authorization_url(
-            state=started.state, nonce=started.nonce, verifier=started.verifier
+            state=started.state,
+            nonce=started.nonce,
+            verifier=started.verifier,
+            login_hint=_login_hint(request.query_params.get("login_hint", "")),
         )
     except FederationError as err:
         return _refused(svc, request, str(err))
@@ -67,7 +92,7 @@ async def begin(name: str, request: Request, svc: Svc) -> Response:
 
 
 @router.get("/login/idp/{name}/callback")
-async def callback(name: str, request: Request, svc: Svc) -> Response:
+async def callback(name: str, request: Request, svc: Svc, gateway: Gateway) -> Response:
     """Check the answer, verify the ID token, then sign in, create and link, or ask for proof."""
     idp = _idp(svc, name)
     if idp is None:
@@ -93,15 +118,12 @@ async def callback(name: str, request: Request, svc: Svc) -> Response:
         return _refused(svc, request, f"{idp.name} did not share an email address.")
     try:
         resolved = links.resolve(
-            row,
-            idp_name=idp.name,
-            issuer=identity.issuer,
-            subject=identity.subject,
-            email=identity.email,
-            verified=identity.email_verified,
+            row, issuer=identity.issuer, subject=identity.subject, email=identity.email
         )
     except ValueError:
         return _refused(svc, request, f"{idp.name} shared an email address that is not valid.")
+    if resolved.new:
+        return await _register(request, svc, gateway, idp.name, identity, row.return_to)
     if resolved.needs_proof:
         back = f"/login/idp/{idp.name}/link"
         return svc.pages.page(
@@ -118,6 +140,39 @@ async def callback(name: str, request: Request, svc: Svc) -> Response:
         return _refused(svc, request, "The account linked to this sign-in is not active.")
     response = RedirectResponse(safe_local_path(row.return_to), status_code=303)
     _sign_in(svc, request, response, resolved.customer_id, journey_id=f"idp:{row.flow_hash}")
+    svc.cookies.clear(response, FLOW_COOKIE)
+    return response
+
+
+async def _register(
+    request: Request,
+    svc: Services,
+    gateway: JourneyGateway,
+    idp_name: str,
+    identity: UpstreamIdentity,
+    return_to: str,
+) -> Response:
+    """A first sign-in: the registration journey takes over (terms, email proof if needed)."""
+    device, new_device = svc.devices.identify(request)
+    start = RegistrationStart(
+        return_to=safe_local_path(return_to, default="/account"),
+        client_ip=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", "")[:512],
+        device=device,
+        upstream=RegisteringIdentity(
+            idp_name=idp_name,
+            issuer=identity.issuer,
+            subject=identity.subject,
+            email=identity.email,
+            email_verified=identity.email_verified,
+            profile=identity.profile,
+        ),
+    )
+    journey_id, _ = await gateway.start(JOURNEY, start)
+    response = RedirectResponse(f"/j/{JOURNEY}/{journey_id}", status_code=303)
+    svc.binding.bind(request, response, journey_id)
+    if new_device:
+        svc.devices.remember(response, new_device)
     svc.cookies.clear(response, FLOW_COOKIE)
     return response
 

@@ -1,21 +1,30 @@
-"""Activities on customers: staging a registration and creating the customer exactly once."""
+"""Activities on customers: staging a registration and creating the customer exactly once.
+
+A registration that began with an upstream OpenID provider (see ``journeys/registration.py``)
+creates its customer with the upstream identity linked in the same transaction, so a retried
+activity can neither create a second customer nor leave one without its link.
+"""
 
 from __future__ import annotations
 
 import uuid
 
 from pydantic import BaseModel
-from sqlmodel import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from journeys.kit.errors import ErrorCode
 from journeys.kit.screens import Sealed
+from journeys.profiling_plan import PROFILE_SCHEMA_VERSION
 from workers.activities.base import ActivityGroup
 from workers.security.passwords import PasswordPolicy, dummy_hash, hash_password
 from workers.security.sealing import SealError
+from workers.store.idp_models import IdentityLink
 from workers.store.models import Credential, Customer, PendingRegistration, utcnow
 from workers.store.passkey_repo import claim_registration_passkey
+from workers.store.profile_models import ProfileField
 
 
 class StageRegistration(BaseModel):
@@ -40,6 +49,28 @@ class CreateCustomer(BaseModel):
     """Create the customer staged by this journey."""
 
     journey_id: str
+
+
+class UpstreamIdentity(BaseModel):
+    """Who an upstream OpenID provider says signed in, as the web verified it from the ID token.
+
+    ``profile`` holds profile fields the provider shared (e.g. ``display_name`` from ``name``),
+    stored at creation so progressive profiling never asks for them again.
+    """
+
+    idp_name: str
+    issuer: str
+    subject: str
+    email: str
+    email_verified: bool
+    profile: dict[str, str] = {}
+
+
+class CreateFederatedCustomer(BaseModel):
+    """Create the customer staged by this journey, linked to its upstream identity."""
+
+    journey_id: str
+    upstream: UpstreamIdentity
 
 
 class CreatedCustomer(BaseModel):
@@ -100,35 +131,11 @@ class IdentityActivities(ActivityGroup):
         the customer created the first time instead of making a second one.
         """
         with self.db() as session:
-            done = session.exec(
-                select(Customer).where(Customer.created_by_journey == request.journey_id)
-            ).first()
+            done = _created_by(session, request.journey_id)
             if done is not None:
                 return CreatedCustomer(customer_id=done.id)
-            staged = session.get(PendingRegistration, request.journey_id)
-            if staged is None or staged.existing_customer:
-                raise ApplicationError(
-                    "Nothing to create for this journey.",
-                    type=ErrorCode.EMAIL_TAKEN,
-                    non_retryable=True,
-                )
-            if session.exec(select(Customer).where(Customer.email == staged.email)).first():
-                raise ApplicationError(
-                    "An account with this email already exists.",
-                    type=ErrorCode.EMAIL_TAKEN,
-                    non_retryable=True,
-                )
-            now = utcnow()
-            customer = Customer(
-                id=str(uuid.uuid4()),
-                email=staged.email,
-                email_lookup=staged.email_lookup,
-                created_by_journey=request.journey_id,
-                created_at=now,
-                verified_at=now,
-            )
-            session.add(customer)
-            session.flush()
+            staged = _staged_for_creation(session, request.journey_id)
+            customer = _new_customer(session, staged)
             if staged.password_hash:
                 session.add(
                     Credential(
@@ -145,13 +152,61 @@ class IdentityActivities(ActivityGroup):
                 )
             session.delete(staged)
             customer_id = customer.id
+        self._created(request.journey_id, customer_id)
+        return CreatedCustomer(customer_id=customer_id)
+
+    @activity.defn(name="identity.create_federated_customer")
+    def create_federated_customer(self, request: CreateFederatedCustomer) -> CreatedCustomer:
+        """Create the customer of a first upstream sign-in, its identity link and shared profile.
+
+        The customer has no password: they sign in through the provider, and may add a password
+        or passkey later (or recover by email). Idempotent like :meth:`create_customer`; an
+        identity linked meanwhile by a parallel sign-in fails as ``IDENTITY_TAKEN``.
+        """
+        upstream = request.upstream
+        try:
+            with self.db() as session:
+                done = _created_by(session, request.journey_id)
+                if done is not None:
+                    return CreatedCustomer(customer_id=done.id)
+                staged = _staged_for_creation(session, request.journey_id)
+                customer = _new_customer(session, staged)
+                session.add(
+                    IdentityLink(
+                        idp_name=upstream.idp_name,
+                        issuer=upstream.issuer,
+                        subject=upstream.subject,
+                        customer_id=customer.id,
+                    )
+                )
+                for name, value in sorted(upstream.profile.items()):
+                    session.add(
+                        ProfileField(
+                            customer_id=customer.id,
+                            name=name,
+                            value=value,
+                            schema_version=PROFILE_SCHEMA_VERSION,
+                            source=f"idp:{upstream.idp_name}",
+                        )
+                    )
+                session.delete(staged)
+                customer_id = customer.id
+        except IntegrityError as exc:
+            raise ApplicationError(
+                "This sign-in is already linked to an account.",
+                type=ErrorCode.IDENTITY_TAKEN,
+                non_retryable=True,
+            ) from exc
+        self._created(request.journey_id, customer_id)
+        return CreatedCustomer(customer_id=customer_id)
+
+    def _created(self, journey_id: str, customer_id: str) -> None:
         self.audit(
-            f"{request.journey_id}:created",
+            f"{journey_id}:created",
             "customer.created",
             customer_id=customer_id,
-            journey_id=request.journey_id,
+            journey_id=journey_id,
         )
-        return CreatedCustomer(customer_id=customer_id)
 
     def _open_password(self, request: StageRegistration) -> str | None:
         if request.password is None:
@@ -170,3 +225,40 @@ class IdentityActivities(ActivityGroup):
         if problem:
             raise ApplicationError(problem, type=ErrorCode.WEAK_PASSWORD, non_retryable=True)
         return password
+
+
+def _created_by(session: Session, journey_id: str) -> Customer | None:
+    """The customer an earlier attempt of this journey's creation already made."""
+    return session.exec(select(Customer).where(Customer.created_by_journey == journey_id)).first()
+
+
+def _staged_for_creation(session: Session, journey_id: str) -> PendingRegistration:
+    """The journey's staged sign-up, refused when its email belongs to a customer by now."""
+    staged = session.get(PendingRegistration, journey_id)
+    if staged is None or staged.existing_customer:
+        raise ApplicationError(
+            "Nothing to create for this journey.", type=ErrorCode.EMAIL_TAKEN, non_retryable=True
+        )
+    if session.exec(select(Customer).where(Customer.email == staged.email)).first():
+        raise ApplicationError(
+            "An account with this email already exists.",
+            type=ErrorCode.EMAIL_TAKEN,
+            non_retryable=True,
+        )
+    return staged
+
+
+def _new_customer(session: Session, staged: PendingRegistration) -> Customer:
+    """A verified customer for ``staged`` (its email was proven before creation is asked)."""
+    now = utcnow()
+    customer = Customer(
+        id=str(uuid.uuid4()),
+        email=staged.email,
+        email_lookup=staged.email_lookup,
+        created_by_journey=staged.journey_id,
+        created_at=now,
+        verified_at=now,
+    )
+    session.add(customer)
+    session.flush()
+    return customer

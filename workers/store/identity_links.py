@@ -9,7 +9,6 @@ parallel cannot sign in twice.
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,11 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from journeys.kit import normalize_email
-from workers.security.hashing import email_lookup, keyed_hash
+from workers.security.hashing import keyed_hash
 from workers.settings import Settings
 from workers.store.db import session_for
 from workers.store.idp_models import IdentityLink, IdpLogin
-from workers.store.models import Customer, utcnow
+from workers.store.models import Credential, Customer, utcnow
+from workers.store.passkey_models import Passkey
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,12 @@ class Resolved:
     needs_proof: bool
     #: ``False`` for a linked customer who was deactivated or deleted: no session for them.
     active: bool = True
+    #: No customer has this identity or its email: the registration journey takes over.
+    new: bool = False
 
 
 class IdentityLinks:
-    """Pending sign-ins, links, and customers created at a first federated sign-in."""
+    """Pending sign-ins and the identity links they end in."""
 
     LIFETIME = timedelta(minutes=10)
     #: How long after the upstream sign-in the customer may prove control to link it.
@@ -55,7 +57,6 @@ class IdentityLinks:
     def __init__(self, settings: Settings) -> None:
         self.url = settings.database_url
         self.key = settings.derive_key("idp-logins")
-        self.lookup_key = settings.derive_key("email-lookup")
 
     def _hash(self, cookie: str) -> str:
         return keyed_hash(self.key, "idp-login", cookie)
@@ -102,13 +103,12 @@ class IdentityLinks:
             )
             return bool(result.rowcount == 1)
 
-    def resolve(
-        self, row: IdpLogin, *, idp_name: str, issuer: str, subject: str, email: str, verified: bool
-    ) -> Resolved:
+    def resolve(self, row: IdpLogin, *, issuer: str, subject: str, email: str) -> Resolved:
         """The customer this upstream identity signs in, never linked by email match alone.
 
-        A link (issuer + subject) wins. Otherwise an unknown email creates a customer and links
-        it; a known email records the identity on the sign-in row and asks for proof of control.
+        A link (issuer + subject) wins. A known email records the identity on the sign-in row and
+        asks for proof of control; an unknown one is a new customer, whom the registration
+        journey creates (``Resolved.new``) after the terms, so nothing is written here.
         """
         normalized = normalize_email(email)
         with session_for(self.url) as db:
@@ -122,31 +122,15 @@ class IdentityLinks:
                 active = customer is not None and customer.status == "active"
                 return Resolved(link.customer_id, needs_proof=False, active=active)
             existing = db.exec(select(Customer).where(Customer.email == normalized)).first()
-            if existing is not None:
-                pending = db.get(IdpLogin, row.flow_hash)
-                assert pending is not None
-                pending.link_customer_id = existing.id
-                pending.link_issuer = issuer
-                pending.link_subject = subject
-                db.add(pending)
-                return Resolved(existing.id, needs_proof=True)
-            now = utcnow()
-            customer = Customer(
-                id=str(uuid.uuid4()),
-                email=normalized,
-                email_lookup=email_lookup(self.lookup_key, normalized),
-                created_by_journey=f"idp:{row.flow_hash}",
-                created_at=now,
-                verified_at=now if verified else None,
-            )
-            db.add(customer)
-            db.flush()
-            db.add(
-                IdentityLink(
-                    idp_name=idp_name, issuer=issuer, subject=subject, customer_id=customer.id
-                )
-            )
-            return Resolved(customer.id, needs_proof=False)
+            if existing is None:
+                return Resolved("", needs_proof=False, new=True)
+            pending = db.get(IdpLogin, row.flow_hash)
+            assert pending is not None
+            pending.link_customer_id = existing.id
+            pending.link_issuer = issuer
+            pending.link_subject = subject
+            db.add(pending)
+            return Resolved(existing.id, needs_proof=True)
 
     def awaiting_proof(self, cookie: str | None, customer_id: str) -> IdpLogin | None:
         """The identity this browser may link to ``customer_id`` once it has signed in locally."""
@@ -187,3 +171,37 @@ class IdentityLinks:
             return list(
                 db.exec(select(IdentityLink).where(IdentityLink.customer_id == customer_id)).all()
             )
+
+    def unlink(self, customer_id: str, link_id: int) -> str | None:
+        """Remove one of the customer's links; its provider's name, or ``None`` if not theirs.
+
+        Raises :class:`LastWayToSignIn` when the link is the customer's only way to sign in (no
+        password, no passkey, no other link). The customer row is locked first (PostgreSQL), so
+        two unlinks in parallel cannot both pass that check.
+        """
+        with session_for(self.url) as db:
+            db.exec(select(Customer).where(Customer.id == customer_id).with_for_update()).first()
+            link = db.get(IdentityLink, link_id)
+            if link is None or link.customer_id != customer_id:
+                return None
+            others = (
+                db.exec(
+                    select(IdentityLink).where(
+                        IdentityLink.customer_id == customer_id, IdentityLink.id != link_id
+                    )
+                ).first()
+                or db.exec(select(Passkey).where(Passkey.customer_id == customer_id)).first()
+                or db.exec(
+                    select(Credential).where(
+                        Credential.customer_id == customer_id, Credential.kind == "password"
+                    )
+                ).first()
+            )
+            if others is None:
+                raise LastWayToSignIn()
+            db.delete(link)
+            return link.idp_name
+
+
+class LastWayToSignIn(Exception):
+    """Unlinking this identity would leave the customer with no way to sign in."""

@@ -41,6 +41,8 @@ class Idps:
     """Add, list and open upstream providers."""
 
     NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+    #: ``profile`` lets the provider share a name and locale, which spare progressive profiling.
+    SCOPE = "openid email profile"
     LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
     def __init__(self, settings: Settings) -> None:
@@ -68,6 +70,7 @@ class Idps:
                     issuer=issuer.rstrip("/"),
                     client_id=client_id,
                     secret_box=self._seal(name, client_secret),
+                    scope=self.SCOPE,
                 )
             )
 
