@@ -26,6 +26,7 @@ from web.routes import (
     idp,
     invite,
     journeys,
+    linked_accounts,
     oidc,
     passkeys,
     profile,
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
         invite,
         oidc,
         idp,
+        linked_accounts,
     )
     for module in (*routers, passkeys, recovery, deletion, erasure_api, export, consents):
         app.include_router(module.router)
