@@ -1,5 +1,6 @@
 """Single use under concurrency, on SQLite and PostgreSQL: of parallel redemptions of one code or
-one refresh token exactly one wins, and the losers revoke the family."""
+one refresh token exactly one wins, and the losers revoke the family; of parallel presentations of
+one client assertion exactly one spends its jti."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from web.oidc.store import Grant, ProviderStore
 from workers.settings import Settings
 from workers.store.models import Customer, Session, utcnow
 from workers.store.oidc_clients import OidcClients
-from workers.store.oidc_models import OAuthCode, OAuthToken
+from workers.store.oidc_models import ClientAssertion, OAuthCode, OAuthToken
 
 PARALLEL = 8
 
@@ -72,3 +73,19 @@ def test_parallel_rotations_of_one_refresh_token_rotate_it_once(db_settings: Set
     store.revoke_family(origin.family)
     family = rows(db_settings, OAuthToken, family=origin.family)
     assert len(family) == 2 and all(t.revoked_at is not None for t in family)
+
+
+def test_parallel_presentations_of_one_assertion_spend_its_jti_once(db_settings: Settings) -> None:
+    store = ProviderStore(db_settings)
+    client_id, _ = grant_for(db_settings)
+    other_id, _ = grant_for(db_settings)
+    keep_until = utcnow() + timedelta(minutes=2)
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        wins = list(
+            pool.map(
+                lambda _: store.spend_assertion(client_id, "jti-1", keep_until), range(PARALLEL)
+            )
+        )
+    assert wins.count(True) == 1
+    assert store.spend_assertion(other_id, "jti-1", keep_until)  # jtis are per client
+    assert one(db_settings, ClientAssertion, client_id=client_id).jti_hash != "jti-1"

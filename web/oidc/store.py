@@ -2,6 +2,7 @@
 
 Single use is enforced by conditional UPDATEs (``… WHERE used_at IS NULL``), so two parallel
 redemptions of one code or one refresh token cannot both succeed; the loser revokes the family.
+A client assertion's ``jti`` is spent by an INSERT under a primary key, for the same reason.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from web.oidc.records import Client, Token
@@ -18,7 +20,7 @@ from workers.security.hashing import keyed_hash
 from workers.settings import Settings
 from workers.store.db import session_for
 from workers.store.models import Customer, Session, utcnow
-from workers.store.oidc_models import OAuthClient, OAuthCode, OAuthToken
+from workers.store.oidc_models import ClientAssertion, OAuthClient, OAuthCode, OAuthToken
 
 CODE_LIFETIME = timedelta(minutes=5)
 ACCESS_LIFETIME = timedelta(minutes=10)
@@ -59,6 +61,25 @@ class ProviderStore:
         with session_for(self.url) as db:
             row = db.get(Customer, customer_id)
         return row if row is not None and row.status == "active" else None
+
+    def spend_assertion(self, client_id: str, jti: str, keep_until: datetime) -> bool:
+        """Remember a client assertion's ``jti`` until ``keep_until``; ``False`` if this client
+        already presented it. The insert is the check: of parallel requests with one assertion,
+        exactly one inserts. Rows past their time are purged first (cheap: indexed)."""
+        with session_for(self.url) as db:
+            db.exec(delete(ClientAssertion).where(col(ClientAssertion.expires_at) <= utcnow()))
+        try:
+            with session_for(self.url) as db:
+                db.add(
+                    ClientAssertion(
+                        client_id=client_id,
+                        jti_hash=self.hash("client-assertion", jti),
+                        expires_at=keep_until,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
 
     def save_code(
         self, code: str, client_id: str, grant: Grant, redirect_uri: str, data: dict[str, str]

@@ -1,4 +1,5 @@
-"""Tables of the OpenID provider: registered clients, authorization codes, tokens, signing keys.
+"""Tables of the OpenID provider: registered clients, authorization codes, tokens, signing keys,
+client assertions already seen.
 
 Nothing here is usable if the database leaks: client secrets, codes, access and refresh tokens rest
 as keyed hashes (HMAC-SHA256 under a key derived from ``THRESHOLD_SECRET_KEY``) and signing keys'
@@ -78,6 +79,18 @@ class OAuthToken(SQLModel, table=True):
     refresh_expires_at: datetime | None = None
     rotated_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+class ClientAssertion(SQLModel, table=True):
+    """A ``private_key_jwt`` assertion already accepted (its ``jti``'s keyed hash), kept until the
+    assertion could no longer be accepted anyway. The primary key (client, jti) makes the INSERT
+    the replay check: of two requests with one assertion, the second insert fails."""
+
+    __tablename__ = "oauth_client_assertions"
+
+    client_id: str = Field(foreign_key="oauth_clients.client_id", primary_key=True, max_length=100)
+    jti_hash: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = Field(index=True)
 
 
 class SigningKey(SQLModel, table=True):
