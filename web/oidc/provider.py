@@ -6,17 +6,26 @@ Choices that Authlib leaves open and Threshold makes strict:
 * PKCE is required for every client and only ``S256`` is accepted (``plain`` leaks the verifier);
 * a code is single-use; presenting it again revokes what it issued;
 * refresh tokens rotate; a rotated one presented again revokes its whole family (RFC 9700 §4.14);
-* ID tokens are RS256-signed with the key ring's current key and carry ``sid``.
+* ID tokens are RS256-signed with the key ring's current key and carry ``sid``;
+* a ``private_key_jwt`` assertion must carry a ``jti``, expire within 10 minutes, and is accepted
+  once.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import secrets
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from authlib.oauth2.rfc6749 import AuthorizationServer, OAuth2Request
-from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
+from authlib.oauth2.rfc6749.errors import (
+    InvalidClientError,
+    InvalidGrantError,
+    InvalidRequestError,
+)
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant, RefreshTokenGrant
 from authlib.oauth2.rfc6749.resource_protector import ResourceProtector
 from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
@@ -180,13 +189,19 @@ class Revocation(RevocationEndpoint):
 
 
 class PrivateKeyJwt(JWTBearerClientAssertion):
-    """``private_key_jwt`` client authentication against the client's registered JWKS."""
+    """``private_key_jwt`` client authentication against the client's registered JWKS; each
+    assertion is accepted once (RFC 7523 §3 item 7)."""
 
     CLIENT_AUTH_METHOD = "private_key_jwt"
+    #: Longest ``jti`` accepted.
+    MAX_JTI_LENGTH = 256
+    #: How far ahead an assertion's ``exp`` may be: bounds how long its ``jti`` is remembered.
+    MAX_LIFETIME_SECONDS = 600
 
-    def __init__(self, token_url: str) -> None:
-        super().__init__(validate_jti=False)
+    def __init__(self, token_url: str, store: ProviderStore) -> None:
+        super().__init__(validate_jti=True)
         self.token_url = token_url
+        self.store = store
 
     def get_audiences(self) -> list[str]:
         """The token endpoint is the assertion's audience (RFC 7523 §3)."""
@@ -194,6 +209,24 @@ class PrivateKeyJwt(JWTBearerClientAssertion):
 
     def resolve_client_public_key(self, client: Client) -> KeySet:
         return client.public_keys()
+
+    def validate_jti(self, claims: dict[str, Any], jti: object) -> bool:
+        """Spend the assertion's ``jti``; ``False`` (answered ``invalid_client``) if this client
+        presented it before. Authlib calls this once the signature, ``aud``, ``exp`` and
+        ``iss == sub`` are verified (and refuses an assertion without ``jti`` itself), so only
+        the client can spend its own ``jti`` values."""
+        if not isinstance(jti, str) or not jti or len(jti) > self.MAX_JTI_LENGTH:
+            raise InvalidClientError(
+                description=f"'jti' must be a string of 1 to {self.MAX_JTI_LENGTH} characters."
+            )
+        exp = claims["exp"]
+        if exp > time.time() + self.MAX_LIFETIME_SECONDS:
+            raise InvalidClientError(
+                description=f"'exp' is more than {self.MAX_LIFETIME_SECONDS} seconds away."
+            )
+        # Authlib accepts the assertion until exp + leeway: remember its jti that long.
+        keep_until = datetime.fromtimestamp(math.ceil(exp) + self.leeway, UTC)
+        return self.store.spend_assertion(claims["sub"], jti, keep_until)
 
 
 class AccessTokens(BearerTokenValidator):
@@ -230,7 +263,8 @@ class Provider(AuthorizationServer):
         self.register_grant(RefreshGrant)
         self.register_endpoint(Revocation)
         self.register_client_auth_method(
-            PrivateKeyJwt.CLIENT_AUTH_METHOD, PrivateKeyJwt(f"{self.issuer}/oauth2/token")
+            PrivateKeyJwt.CLIENT_AUTH_METHOD,
+            PrivateKeyJwt(f"{self.issuer}/oauth2/token", self.store),
         )
         self.resources = ResourceProtector()
         self.resources.register_token_validator(AccessTokens(self.store))
