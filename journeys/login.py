@@ -9,12 +9,20 @@ support sees in the Temporal UI *why* a sign-in was challenged.
 
 With ``reauth_customer_id`` set (``/account/reauth``), the same journey re-authenticates a signed-in
 customer before a sensitive change: password only, the same risk policy, then back to the page.
+
+Home-realm discovery (B2B): an email whose domain an organization owns (``threshold orgs``) is sent
+to that organization's upstream provider with the email as ``login_hint``, whether or not an
+account exists, and a password typed with it is ignored. Re-authentication and the local sign-in
+that proves control before linking an upstream identity (``return_to`` under ``/login/idp/``)
+never leave for a provider.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from pydantic import field_validator
 from temporalio import workflow
@@ -37,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
         field,
         journey,
         normalize_email,
+        redirect,
         signed_in,
     )
     from journeys.kit.passkey_steps import (
@@ -56,7 +65,12 @@ with workflow.unsafe.imports_passed_through():
         FactorsOf,
         SendLoginCode,
     )
-    from workers.activities.login import CheckPassword, LoginActivities, PasswordChecked
+    from workers.activities.login import (
+        CheckPassword,
+        HomeRealmOf,
+        LoginActivities,
+        PasswordChecked,
+    )
     from workers.activities.risk import LoginRecord, LoginSignals, RiskActivities, RiskAssessment
 
 ANSWER_TIMEOUT = timedelta(minutes=30)
@@ -79,6 +93,11 @@ FACTOR_LABELS = {
 OTHER = "other"  # the action that goes back to the choice of factor
 WITH_PASSKEY = "passkey"  # the action that signs in with the passkey field's answer
 PASSKEY_HELP = "Or use a passkey: pick it from the email suggestions, or press the passkey button."
+#: ``workflow.patched`` id of home-realm discovery (logins started before it replay without).
+HOME_REALM_PATCH = "home-realm-discovery"
+#: A login returning here is the local proof of control before linking an upstream identity.
+LINKING_PREFIX = "/login/idp/"
+ENTER_PASSWORD = "Enter your password."
 
 
 class LoginStart(JourneyStart):
@@ -91,7 +110,11 @@ class SignIn(Screen):
     """Email and password."""
 
     title = "Sign in"
-    intro = "Welcome back. Sign in with your email and password, or with a passkey."
+    intro = (
+        "Welcome back. Sign in with your email and password, or with a passkey. "
+        "With a work account, enter your email alone and continue: we take you to your "
+        "organization's sign-in."
+    )
     actions = (
         Action(name="submit", label="Sign in"),
         Action(
@@ -102,8 +125,15 @@ class SignIn(Screen):
     email: str = field(
         kind="email", label="Email", autocomplete="username webauthn", max_length=254
     )
-    password: Sealed = field(
-        kind="password", label="Password", autocomplete="current-password", max_length=256
+    # Optional in the form: a work email alone goes to its organization's provider; the journey
+    # asks for the password when the email is not a work account's.
+    password: Sealed | None = field(
+        kind="password",
+        label="Password",
+        autocomplete="current-password",
+        max_length=256,
+        required=False,
+        help="Not needed for a work account.",
     )
     passkey: str | None = passkey_field("Passkey", required=False, help=PASSKEY_HELP)
 
@@ -239,6 +269,13 @@ class NoSecondFactor(Screen):
 FactorStep = Callable[[str, str, str], Awaitable[str | None]]
 
 
+@dataclass(frozen=True)
+class _EmailOnly:
+    """The sign-in screen was posted without a password, and no organization owns the email."""
+
+    email: str
+
+
 @journey("login")
 class Login(Journey):
     """The login journey (see the module docstring)."""
@@ -258,6 +295,8 @@ class Login(Journey):
             return await self.finish(expired(journey_id, f"No answer at step {timeout}."))
         if checked is None:
             return await self.finish(failed(journey_id, "Too many attempts. Please start again."))
+        if isinstance(checked, Outcome):
+            return await self.finish(checked)
         customer_id = checked.customer_id
         self._email = checked.email
         self.identify(customer_id=customer_id, email_lookup=checked.email_lookup)
@@ -329,12 +368,23 @@ class Login(Journey):
 
     # ----- the first factor ------------------------------------------------------------------
 
-    async def _password(self, journey_id: str, start: LoginStart) -> PasswordChecked | None:
-        """Ask until the password checks out; ``None`` after too many tries in this journey."""
+    async def _password(
+        self, journey_id: str, start: LoginStart
+    ) -> PasswordChecked | Outcome | None:
+        """Ask until the password checks out; ``None`` after too many tries in this journey, an
+        :class:`Outcome` when home-realm discovery sends the browser to an upstream provider."""
         values: dict[str, str] = {}
+        errors: dict[str, str] = {}
         form_errors: list[str] = []
         for _ in range(MAX_PASSWORD_TRIES):
-            request = await self._ask_password(journey_id, start, values, form_errors)
+            request = await self._ask_password(journey_id, start, values, errors, form_errors)
+            errors, form_errors = {}, []
+            if isinstance(request, Outcome):
+                return request
+            if isinstance(request, _EmailOnly):
+                # Not a wrong password: nothing was checked, so neither throttle nor risk counts it.
+                values, errors = {"email": request.email}, {"password": ENTER_PASSWORD}
+                continue
             if isinstance(request, tuple):
                 proved = await finish_passkey_sign_in(
                     self, journey_id=journey_id, ceremony_id=request[0], answer=request[1]
@@ -368,9 +418,11 @@ class Login(Journey):
         journey_id: str,
         start: LoginStart,
         values: dict[str, str],
+        errors: dict[str, str],
         form_errors: list[str],
-    ) -> CheckPassword | tuple[str, str]:
-        """The password to check, or ``(ceremony_id, answer)`` when a passkey was used."""
+    ) -> CheckPassword | tuple[str, str] | Outcome | _EmailOnly:
+        """The password to check, ``(ceremony_id, answer)`` when a passkey was used, the redirect
+        to an organization's provider, or :class:`_EmailOnly` when the password is missing."""
         attempt_id = str(workflow.uuid4())
         ceremony_id, options = await begin_passkey_sign_in(
             self, journey_id=journey_id, customer_id=start.reauth_customer_id or None
@@ -394,11 +446,19 @@ class Login(Journey):
         answer = await self.ask(
             SignIn,
             values={**values, "passkey": options},
+            errors=errors,
             form_errors=form_errors,
             timeout=ANSWER_TIMEOUT,
         )
         if answer.action == WITH_PASSKEY:
             return ceremony_id, getattr(answer, "passkey", None) or ""
+        linking = start.return_to.startswith(LINKING_PREFIX)
+        if not linking and workflow.patched(HOME_REALM_PATCH):
+            routed = await self._home_realm(journey_id, start, answer.email)
+            if routed is not None:
+                return routed
+        if answer.password is None:
+            return _EmailOnly(answer.email)
         return CheckPassword(
             attempt_id=attempt_id,
             journey_id=journey_id,
@@ -406,6 +466,25 @@ class Login(Journey):
             client_ip=start.client_ip,
             email=answer.email,
         )
+
+    async def _home_realm(self, journey_id: str, start: LoginStart, email: str) -> Outcome | None:
+        """The redirect to the provider of the organization owning ``email``'s domain, if any.
+
+        Decided by the domain alone (never by whether an account exists); a password typed with
+        the email stays sealed and unused.
+        """
+        realm = await self.step(
+            LoginActivities.home_realm,
+            HomeRealmOf(email=email),
+            why="Looking for an organization that owns the email's domain",
+        )
+        self.identify(email_lookup=realm.email_lookup)
+        if not realm.idp_name:
+            return None
+        query = urlencode({"login_hint": email, "return_to": start.return_to})
+        outcome = redirect(journey_id, to=f"/login/idp/{realm.idp_name}?{query}")
+        reason = f"Sent to the organization's provider {realm.idp_name} (home-realm discovery)."
+        return outcome.model_copy(update={"reason": reason})
 
     # ----- the second factor -----------------------------------------------------------------
 

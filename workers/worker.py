@@ -75,6 +75,7 @@ def activities_for(settings: Settings) -> list[Any]:
         passkeys.begin_authentication,
         passkeys.finish_authentication,
         login.check_password,
+        login.home_realm,
         login.reset_throttle,
         factors.enrolled,
         factors.check_totp,

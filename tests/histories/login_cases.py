@@ -20,6 +20,8 @@ from tests.support.store import register_customer
 from tests.support.temporal import running_worker
 from workers.settings import Settings
 from workers.store.factors import FactorStore
+from workers.store.idps import Idps
+from workers.store.organizations import Organizations
 
 if TYPE_CHECKING:
     from tests.histories.record import Recording
@@ -138,6 +140,25 @@ async def acr_aal2(rec: Recording) -> JourneyRun:
     return run
 
 
+async def home_realm(rec: Recording) -> JourneyRun:
+    """A personal email alone is asked for its password; a work email alone goes to its provider."""
+    Idps(rec.settings).add(
+        "recorded-acme", issuer="https://idp.acme.example", client_id="c", client_secret="s"
+    )
+    Organizations(rec.settings).add(
+        "Recorded Acme", idp_name="recorded-acme", domains=["recorded-acme.example"]
+    )
+    async with pinned_worker(rec, "allow") as settings:
+        run = await start(rec, settings, "home-realm", return_to="/account/security")
+        view = await run.submit(email="recorded-login-hrd@example.com")
+        assert view.fields[1].error == "Enter your password.", view
+        await run.submit(email="ann@recorded-acme.example")
+        result = await run.result()
+        assert result.kind == "redirect", result
+        assert result.redirect_to.startswith("/login/idp/recorded-acme?login_hint=ann%40")
+    return run
+
+
 LOGIN_CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "login-password": password,
     "login-totp": totp,
@@ -146,4 +167,5 @@ LOGIN_CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "login-deny": deny,
     "login-reauth": reauth,
     "login-acr-aal2": acr_aal2,
+    "login-home-realm": home_realm,
 }

@@ -22,6 +22,7 @@ from workers.security.passwords import hash_password, needs_rehash, verify_passw
 from workers.security.sealing import SealError
 from workers.store import throttle
 from workers.store.models import Credential, Customer, utcnow
+from workers.store.organizations import Organizations
 from workers.store.throttle import Admission, Throttle
 
 WRONG = "Email or password is not right."
@@ -54,6 +55,20 @@ class PasswordChecked(BaseModel):
     retry_after_seconds: int = 0
 
 
+class HomeRealmOf(BaseModel):
+    """The email typed on the sign-in screen (normalised), for home-realm discovery."""
+
+    email: str
+
+
+class HomeRealm(BaseModel):
+    """The provider of the organization owning the email's domain ("" when none does), and the
+    email's lookup so support can find the journey by email whichever way it goes."""
+
+    idp_name: str = ""
+    email_lookup: str = ""
+
+
 class ResetThrottle(BaseModel):
     """Clear the account's failure counter (account recovery proved the customer)."""
 
@@ -82,6 +97,18 @@ class LoginActivities(ActivityGroup):
     def check_password(self, request: CheckPassword) -> PasswordChecked:
         """Admit the attempt (throttles), verify the password, rehash it if parameters changed."""
         return answer_once(self, request.attempt_id, PasswordChecked, lambda: self._check(request))
+
+    @activity.defn(name="login.home_realm")
+    def home_realm(self, request: HomeRealmOf) -> HomeRealm:
+        """The upstream provider that owns the email's domain (B2B home-realm discovery).
+
+        Reads only the organizations' domains, never the customers: the answer is the same whether
+        or not an account exists, so it reveals nothing. Read-only, so safe to retry.
+        """
+        return HomeRealm(
+            idp_name=Organizations(self.settings).realm_for(request.email) or "",
+            email_lookup=self.email_lookup(request.email),
+        )
 
     @activity.defn(name="login.reset_throttle")
     def reset_throttle(self, request: ResetThrottle) -> None:
