@@ -1,0 +1,21 @@
+"""merge the client-assertion (jti) and organizations branches
+
+Revision ID: 2100_merge
+Revises: 2010_client_assertion_jtis, 2020_organizations
+Create Date: 2026-11-23
+"""
+
+from collections.abc import Sequence
+
+revision: str = "2100_merge"
+down_revision: str | Sequence[str] | None = ("2010_client_assertion_jtis", "2020_organizations")
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Nothing to change: this revision only joins the parallel branches into one head."""
+
+
+def downgrade() -> None:
+    """Nothing to change: downgrading splits the head back into its branches."""
