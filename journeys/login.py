@@ -67,6 +67,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workers.activities.login import (
         CheckPassword,
+        FederatedSignIn,
         HomeRealmOf,
         LoginActivities,
         PasswordChecked,
@@ -101,9 +102,13 @@ ENTER_PASSWORD = "Enter your password."
 
 
 class LoginStart(JourneyStart):
-    """:class:`JourneyStart` plus the signed-in customer when this is a re-authentication."""
+    """:class:`JourneyStart` plus the signed-in customer when this is a re-authentication, or the
+    linked customer when an upstream provider already proved the sign-in (``/login/idp/NAME``).
+    """
 
     reauth_customer_id: str = ""
+    #: Set only by the web after verifying the provider's ID token for a linked identity.
+    federated_customer_id: str = ""
 
 
 class SignIn(Screen):
@@ -289,8 +294,12 @@ class Login(Journey):
     async def run(self, start: LoginStart) -> Outcome:
         """Password, risk, a second factor when needed, then a session."""
         journey_id = workflow.info().workflow_id
+        checked: PasswordChecked | Outcome | None
         try:
-            checked = await self._password(journey_id, start)
+            if start.federated_customer_id:
+                checked = await self._federated(journey_id, start.federated_customer_id)
+            else:
+                checked = await self._password(journey_id, start)
         except StepTimedOut as timeout:
             return await self.finish(expired(journey_id, f"No answer at step {timeout}."))
         if checked is None:
@@ -367,6 +376,21 @@ class Login(Journey):
         return await self.finish(outcome.model_copy(update={"reason": f"Signed in. {why}"}))
 
     # ----- the first factor ------------------------------------------------------------------
+
+    async def _federated(self, journey_id: str, customer_id: str) -> PasswordChecked | Outcome:
+        """The provider is the first factor (``amr`` ``fed``); the rest of the login follows.
+
+        Decided by the start input alone, so logins recorded before this path replay unchanged.
+        """
+        checked = await self.step(
+            LoginActivities.federated,
+            FederatedSignIn(customer_id=customer_id),
+            why="Signed in by an upstream provider",
+        )
+        if not checked.ok:
+            return failed(journey_id, checked.message)
+        self._first = ["fed"]
+        return checked
 
     async def _password(
         self, journey_id: str, start: LoginStart

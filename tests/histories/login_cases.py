@@ -106,6 +106,17 @@ async def email_code(rec: Recording) -> JourneyRun:
     return run
 
 
+async def federated_step_up(rec: Recording) -> JourneyRun:
+    email = "recorded-login-federated@example.com"
+    customer_id = register_customer(rec.settings, email, PASSWORD)
+    async with pinned_worker(rec, "step_up") as settings:
+        run = await start(rec, settings, "federated-step-up", federated_customer_id=customer_id)
+        assert run.view.screen == "enter-email-code", run.view
+        await run.submit(code=code_in(await rec.smtp.wait_for(to=email)))
+        assert (await run.result()).amr == ["fed", "email"]
+    return run
+
+
 async def deny(rec: Recording) -> JourneyRun:
     email = "recorded-login-deny@example.com"
     register_customer(rec.settings, email, PASSWORD)
@@ -168,4 +179,5 @@ LOGIN_CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "login-reauth": reauth,
     "login-acr-aal2": acr_aal2,
     "login-home-realm": home_realm,
+    "login-federated-step-up": federated_step_up,
 }

@@ -24,7 +24,7 @@ from temporalio.client import Client
 
 from tests.conftest import MakeSettings
 from tests.support.browser import Browser, Page, browser_for
-from tests.support.login import code_now, pinned
+from tests.support.login import Policy, code_now, pinned
 from tests.support.net import free_port
 from tests.support.store import register_customer, unique_email
 from tests.support.temporal import running_worker, target_of
@@ -142,13 +142,13 @@ def query_of(page: Page) -> dict[str, str]:
 
 @asynccontextmanager
 async def running_provider(
-    make_settings: MakeSettings, database_url: str, client: Client
+    make_settings: MakeSettings, database_url: str, client: Client, policy: Policy = "allow"
 ) -> AsyncIterator[Provider]:
-    """The app and a worker (risk pinned to ``allow``) on a free loopback port."""
+    """The app and a worker (risk pinned to ``policy``) on a free loopback port."""
     port = free_port("127.0.0.1")
     issuer = f"http://127.0.0.1:{port}"
     settings = pinned(
-        make_settings(database_url, temporal_address=target_of(client), base_url=issuer), "allow"
+        make_settings(database_url, temporal_address=target_of(client), base_url=issuer), policy
     )
     email = unique_email("oidc")
     customer_id = register_customer(settings, email, PASSWORD)

@@ -7,8 +7,10 @@ import logging
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
+from temporalio.client import Client
 
-from tests.oidc.support import PASSWORD, Provider
+from tests.conftest import MakeSettings
+from tests.oidc.support import PASSWORD, Provider, running_provider
 from tests.oidc.upstream import CLIENT_SECRET, Upstream, running_upstream, through_upstream
 from tests.support.browser import Browser, Page
 from tests.support.mail import MailCatcher, code_in
@@ -137,6 +139,36 @@ async def test_an_identity_linked_while_registering_fails_the_second_registratio
             assert _signed_in_as(op, second) is None
         with session_for(op.settings.database_url) as db:
             assert len(db.exec(select(Customer).where(Customer.email == email)).all()) == 1
+
+
+async def test_a_linked_sign_in_goes_through_the_login_journey_step_up_included(
+    make_settings: MakeSettings, sqlite_url: str, client: Client, smtp_server: MailCatcher
+) -> None:
+    """The provider is the first factor only: risk (pinned to step-up here) still asks for more."""
+    email = unique_email("fed-step-up")
+    accounts: dict[str, dict[str, object]] = {"eve-sub": {"email": email, "email_verified": True}}
+    async with (
+        running_provider(make_settings, sqlite_url, client, "step_up") as op,
+        running_upstream(op, accounts) as upstream,
+    ):
+        async with op.browser() as browser:
+            await _register_upstream(browser, upstream, "eve-sub")
+            customer_id = _signed_in_as(op, browser)
+        assert customer_id is not None
+        async with op.browser() as again:
+            page = await through_upstream(again, f"/login/idp/{upstream.name}", "eve-sub")
+            assert page.response.url.path.startswith("/j/login/"), page.html[:500]
+            assert page.screen == "enter-email-code", (page.status, page.html[:500])
+            assert _signed_in_as(op, again) is None
+            code = code_in(await smtp_server.wait_for(to=email))
+            page = await again.post(str(page.response.url.path), page.form(code=code))
+            while page.status == 303:
+                page = await again.follow(page)
+            assert page.response.url.path == "/account", page.html[:500]
+            assert _signed_in_as(op, again) == customer_id
+        with session_for(op.settings.database_url) as db:
+            assert ["fed", "email"] in _session_amr(db, customer_id)
+            assert _event_types(db, customer_id) >= {"login.challenged", "login.succeeded"}
 
 
 def _session_amr(db: Session, customer_id: str) -> list[list[str]]:

@@ -9,15 +9,15 @@ sign in to that customer locally first, then confirm the link with a CSRF-protec
 from __future__ import annotations
 
 import hmac
-import secrets
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from journeys.kit import normalize_email
+from journeys.kit import JourneyStart, normalize_email
+from journeys.login import LoginStart
 from journeys.registration import RegistrationStart
-from web.cookies import CookieJar
 from web.csrf import CsrfError
 from web.federation import Ceremony, FederationError, UpstreamIdentity
 from web.gateway import JourneyGateway
@@ -30,10 +30,10 @@ from workers.store.idps import Idp, Idps
 router = APIRouter()
 #: The cookie that binds a sign-in in flight to the browser that started it.
 FLOW_COOKIE = "thr_idp"
+#: The journey each kind of start continues in: a linked identity signs in, a new one registers.
+JOURNEYS: dict[type[JourneyStart], str] = {LoginStart: "login", RegistrationStart: "registration"}
 #: The longest ``login_hint`` passed on to a provider (an email address's limit).
 MAX_LOGIN_HINT = 254
-#: The journey a first sign-in continues in.
-JOURNEY = "registration"
 
 
 def _idp(svc: Services, name: str) -> Idp | None:
@@ -138,10 +138,14 @@ async def callback(name: str, request: Request, svc: Svc, gateway: Gateway) -> R
         )
     if not resolved.active:
         return _refused(svc, request, "The account linked to this sign-in is not active.")
-    response = RedirectResponse(safe_local_path(row.return_to), status_code=303)
-    _sign_in(svc, request, response, resolved.customer_id, journey_id=f"idp:{row.flow_hash}")
-    svc.cookies.clear(response, FLOW_COOKIE)
-    return response
+    return await _continue_in(
+        request,
+        svc,
+        gateway,
+        LoginStart,
+        row.return_to,
+        federated_customer_id=resolved.customer_id,
+    )
 
 
 async def _register(
@@ -153,48 +157,48 @@ async def _register(
     return_to: str,
 ) -> Response:
     """A first sign-in: the registration journey takes over (terms, email proof if needed)."""
+    upstream = RegisteringIdentity(
+        idp_name=idp_name,
+        issuer=identity.issuer,
+        subject=identity.subject,
+        email=identity.email,
+        email_verified=identity.email_verified,
+        profile=identity.profile,
+    )
+    return await _continue_in(
+        request, svc, gateway, RegistrationStart, return_to, upstream=upstream
+    )
+
+
+async def _continue_in(
+    request: Request,
+    svc: Services,
+    gateway: JourneyGateway,
+    start_type: type[JourneyStart],
+    return_to: str,
+    **upstream_facts: Any,
+) -> Response:
+    """Start the journey of ``start_type`` bound to this browser and show it, like ``/j/NAME``.
+
+    The provider proved who signed in; the journey does the rest like for any other sign-in:
+    deletion gate, risk and step-up, re-consent and profiling (login), or terms (registration).
+    """
     device, new_device = svc.devices.identify(request)
-    start = RegistrationStart(
+    start = start_type(
         return_to=safe_local_path(return_to, default="/account"),
         client_ip=request.client.host if request.client else "",
         user_agent=request.headers.get("user-agent", "")[:512],
         device=device,
-        upstream=RegisteringIdentity(
-            idp_name=idp_name,
-            issuer=identity.issuer,
-            subject=identity.subject,
-            email=identity.email,
-            email_verified=identity.email_verified,
-            profile=identity.profile,
-        ),
+        **upstream_facts,
     )
-    journey_id, _ = await gateway.start(JOURNEY, start)
-    response = RedirectResponse(f"/j/{JOURNEY}/{journey_id}", status_code=303)
+    journey = JOURNEYS[start_type]
+    journey_id, _ = await gateway.start(journey, start)
+    response = RedirectResponse(f"/j/{journey}/{journey_id}", status_code=303)
     svc.binding.bind(request, response, journey_id)
     if new_device:
         svc.devices.remember(response, new_device)
     svc.cookies.clear(response, FLOW_COOKIE)
     return response
-
-
-def _sign_in(
-    svc: Services, request: Request, response: Response, customer_id: str, *, journey_id: str
-) -> None:
-    """Issue a session with ``amr`` ``fed`` and rotate away any previous one."""
-    session_id = svc.sessions.issue_for_journey(
-        customer_id=customer_id,
-        journey_id=journey_id,
-        nonce=secrets.token_urlsafe(16),
-        amr=["fed"],
-        user_agent=request.headers.get("user-agent", ""),
-        ip=request.client.host if request.client else "",
-        acr="aal1",
-    )
-    previous = request.cookies.get(svc.cookies.name(CookieJar.SESSION))
-    if previous and previous != session_id:
-        svc.sessions.revoke(previous)
-    max_age = int(svc.sessions.absolute.total_seconds())
-    svc.cookies.set(response, CookieJar.SESSION, session_id, max_age=max_age)
 
 
 @router.get("/login/idp/{name}/link")

@@ -21,15 +21,11 @@ from workers.activities.base import ActivityGroup
 from workers.security.passwords import hash_password, needs_rehash, verify_password
 from workers.security.sealing import SealError
 from workers.store import throttle
-from workers.store.models import Credential, Customer, utcnow
+from workers.store.models import SIGN_IN_STATUSES, Credential, Customer, utcnow
 from workers.store.organizations import Organizations
 from workers.store.throttle import Admission, Throttle
 
 WRONG = "Email or password is not right."
-
-
-#: Who may prove a password: a customer in a deletion grace period may, to cancel the deletion.
-SIGN_IN_STATUSES = frozenset({"active", "pending_deletion"})
 
 
 class CheckPassword(BaseModel):
@@ -53,6 +49,12 @@ class PasswordChecked(BaseModel):
     email_lookup: str = ""
     message: str = ""
     retry_after_seconds: int = 0
+
+
+class FederatedSignIn(BaseModel):
+    """A linked customer whose upstream provider just proved the sign-in (web-verified ID token)."""
+
+    customer_id: str
 
 
 class HomeRealmOf(BaseModel):
@@ -97,6 +99,25 @@ class LoginActivities(ActivityGroup):
     def check_password(self, request: CheckPassword) -> PasswordChecked:
         """Admit the attempt (throttles), verify the password, rehash it if parameters changed."""
         return answer_once(self, request.attempt_id, PasswordChecked, lambda: self._check(request))
+
+    @activity.defn(name="login.federated")
+    def federated(self, request: FederatedSignIn) -> PasswordChecked:
+        """The first factor of a sign-in with a linked upstream identity: the provider's word.
+
+        The web verified the provider's ID token and found the link; this only confirms that the
+        customer may still sign in (a deletion in its grace period may: the journey's gate asks).
+        Read-only, so safe to retry.
+        """
+        with self.db() as session:
+            customer = session.get(Customer, request.customer_id)
+        if customer is None or customer.status not in SIGN_IN_STATUSES:
+            return PasswordChecked(ok=False, message="This account can no longer sign in.")
+        return PasswordChecked(
+            ok=True,
+            customer_id=customer.id,
+            email=customer.email,
+            email_lookup=customer.email_lookup,
+        )
 
     @activity.defn(name="login.home_realm")
     def home_realm(self, request: HomeRealmOf) -> HomeRealm:

@@ -21,7 +21,7 @@ from workers.security.hashing import keyed_hash
 from workers.settings import Settings
 from workers.store.db import session_for
 from workers.store.idp_models import IdentityLink, IdpLogin
-from workers.store.models import Credential, Customer, utcnow
+from workers.store.models import SIGN_IN_STATUSES, Credential, Customer, utcnow
 from workers.store.passkey_models import Passkey
 
 
@@ -119,7 +119,7 @@ class IdentityLinks:
             ).first()
             if link is not None:
                 customer = db.get(Customer, link.customer_id)
-                active = customer is not None and customer.status == "active"
+                active = customer is not None and customer.status in SIGN_IN_STATUSES
                 return Resolved(link.customer_id, needs_proof=False, active=active)
             existing = db.exec(select(Customer).where(Customer.email == normalized)).first()
             if existing is None:

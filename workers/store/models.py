@@ -7,6 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+#: Customer statuses that may sign in: a deletion in its grace period may (the login journey's
+#: deletion gate then offers to keep the account); deactivated or deleted customers may not.
+SIGN_IN_STATUSES = frozenset({"active", "pending_deletion"})
+
 
 def utcnow() -> datetime:
     """Aware UTC now; SQLModel's ``UTCDateTime`` columns refuse naive datetimes."""
