@@ -67,8 +67,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from workers.activities.login import (
         CheckPassword,
-        FederatedSignIn,
         HomeRealmOf,
+        KnownCustomer,
         LoginActivities,
         PasswordChecked,
     )
@@ -109,6 +109,9 @@ class LoginStart(JourneyStart):
     reauth_customer_id: str = ""
     #: Set only by the web after verifying the provider's ID token for a linked identity.
     federated_customer_id: str = ""
+    #: Set only by the web for the owner of an email an upstream identity waits to be linked to:
+    #: a code emailed to that customer is the first factor (proof of control, docs/oidc.md).
+    linking_customer_id: str = ""
 
 
 class SignIn(Screen):
@@ -298,6 +301,8 @@ class Login(Journey):
         try:
             if start.federated_customer_id:
                 checked = await self._federated(journey_id, start.federated_customer_id)
+            elif start.linking_customer_id:
+                checked = await self._emailed(journey_id, start.linking_customer_id)
             else:
                 checked = await self._password(journey_id, start)
         except StepTimedOut as timeout:
@@ -331,14 +336,16 @@ class Login(Journey):
         if (risk.decision == "step_up" or asks_aal2(start)) and "mfa" not in amr:
             # A user-verifying passkey is already two factors (the device and its PIN/biometric).
             await emit(self, "login.challenged", customer_id)
+            # The factor that was the first one (an emailed code) does not count twice.
+            others = [kind for kind in enrolled.factors if AMR.get(kind) not in self._first]
             try:
-                method = await self._second_factor(journey_id, customer_id, enrolled.factors, why)
+                method = await self._second_factor(journey_id, customer_id, others, why)
             except StepTimedOut as timeout:
                 await self._record(signals, success=False, why=why)
                 return await self.finish(expired(journey_id, f"No answer at step {timeout}."))
             if method is None:
                 await self._record(signals, success=False, why=why)
-                if not self._usable(enrolled.factors):
+                if not self._usable(others):
                     return await self.finish(
                         failed(journey_id, f"No usable second factor. {why}"),
                         screen=NoSecondFactor,
@@ -382,15 +389,31 @@ class Login(Journey):
 
         Decided by the start input alone, so logins recorded before this path replay unchanged.
         """
-        checked = await self.step(
-            LoginActivities.federated,
-            FederatedSignIn(customer_id=customer_id),
-            why="Signed in by an upstream provider",
-        )
-        if not checked.ok:
-            return failed(journey_id, checked.message)
-        self._first = ["fed"]
+        checked = await self._known(journey_id, customer_id, "Signed in by an upstream provider")
+        if isinstance(checked, PasswordChecked):
+            self._first = ["fed"]
         return checked
+
+    async def _emailed(self, journey_id: str, customer_id: str) -> PasswordChecked | Outcome:
+        """A code emailed to the customer is the first factor (``amr`` ``email``): how a customer
+        without a password or passkey proves control before an upstream identity is linked."""
+        why = "Proving control of the account before linking an upstream sign-in"
+        checked = await self._known(journey_id, customer_id, why)
+        if not isinstance(checked, PasswordChecked):
+            return checked
+        self._email = checked.email
+        if await self._email_code(journey_id, customer_id, why) != AMR["email"]:
+            return failed(journey_id, "The emailed code was not confirmed. Please start again.")
+        self._first = [AMR["email"]]
+        return checked
+
+    async def _known(
+        self, journey_id: str, customer_id: str, why: str
+    ) -> PasswordChecked | Outcome:
+        checked = await self.step(
+            LoginActivities.known_customer, KnownCustomer(customer_id=customer_id), why=why
+        )
+        return checked if checked.ok else failed(journey_id, checked.message)
 
     async def _password(
         self, journey_id: str, start: LoginStart

@@ -76,7 +76,7 @@ def activities_for(settings: Settings) -> list[Any]:
         passkeys.finish_authentication,
         login.check_password,
         login.home_realm,
-        login.federated,
+        login.known_customer,
         login.reset_throttle,
         factors.enrolled,
         factors.check_totp,

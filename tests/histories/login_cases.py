@@ -117,6 +117,25 @@ async def federated_step_up(rec: Recording) -> JourneyRun:
     return run
 
 
+async def linking_email(rec: Recording) -> JourneyRun:
+    email = "recorded-login-linking@example.com"
+    customer_id = register_customer(rec.settings, email, PASSWORD)
+    async with pinned_worker(rec, "allow") as settings:
+        run = await start(
+            rec,
+            settings,
+            "linking-email",
+            linking_customer_id=customer_id,
+            return_to="/login/idp/acme/link",
+        )
+        assert run.view.screen == "enter-email-code", run.view
+        view = await run.submit(code="000000")
+        assert view.fields[0].error, view
+        await run.submit(code=code_in(await rec.smtp.wait_for(to=email)))
+        assert (await run.result()).amr == ["email"]
+    return run
+
+
 async def deny(rec: Recording) -> JourneyRun:
     email = "recorded-login-deny@example.com"
     register_customer(rec.settings, email, PASSWORD)
@@ -180,4 +199,5 @@ LOGIN_CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "login-acr-aal2": acr_aal2,
     "login-home-realm": home_realm,
     "login-federated-step-up": federated_step_up,
+    "login-linking-email": linking_email,
 }

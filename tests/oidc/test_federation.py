@@ -230,6 +230,41 @@ async def test_an_existing_email_is_linked_only_after_the_password(op: Provider)
             assert _signed_in_as(op, later) == op.customer_id
 
 
+async def test_an_existing_email_can_be_proven_by_an_emailed_code_then_linked(
+    op: Provider, smtp_server: MailCatcher
+) -> None:
+    accounts: dict[str, dict[str, object]] = {"code-sub": {"email": op.email}}
+    async with running_upstream(op, accounts) as upstream, op.browser() as browser:
+        page = await through_upstream(browser, f"/login/idp/{upstream.name}", "code-sub")
+        assert page.screen == "idp-prove", (page.status, page.html[:500])
+        forged = await browser.post(f"/login/idp/{upstream.name}/prove-by-email", {})
+        assert forged.status == 403
+        page = await browser.post(
+            f"/login/idp/{upstream.name}/prove-by-email", {"csrf_token": page.csrf}
+        )
+        while page.status == 303:
+            page = await browser.follow(page)
+        assert page.screen == "enter-email-code", (page.status, page.html[:500])
+        code = code_in(await smtp_server.wait_for(to=op.email))
+        page = await browser.post(str(page.response.url.path), page.form(code=code))
+        while page.status == 303:
+            page = await browser.follow(page)
+        assert page.screen == "idp-confirm", (page.status, page.html[:500])
+        with session_for(op.settings.database_url) as db:
+            assert _session_amr(db, op.customer_id) == [["email"]]
+        linked = await browser.post(f"/login/idp/{upstream.name}/link", {"csrf_token": page.csrf})
+        assert linked.status == 303, linked.html[:500]
+        links = IdentityLinks(op.settings).links_of(op.customer_id)
+        assert [(link.issuer, link.subject) for link in links] == [(upstream.issuer, "code-sub")]
+
+
+async def test_proof_by_email_needs_a_sign_in_waiting_in_this_browser(op: Provider) -> None:
+    async with op.browser() as browser:
+        page = await _login_page(browser)
+        refused = await browser.post("/login/idp/acme/prove-by-email", {"csrf_token": page.csrf})
+        assert refused.status == 400 and "waiting to be linked" in refused.html
+
+
 async def test_a_callback_with_another_state_is_refused(op: Provider) -> None:
     accounts: dict[str, dict[str, object]] = {"s-sub": {"email": unique_email("s")}}
     async with running_upstream(op, accounts) as upstream, op.browser() as browser:

@@ -176,6 +176,7 @@ async def _continue_in(
     gateway: JourneyGateway,
     start_type: type[JourneyStart],
     return_to: str,
+    keep_flow: bool = False,
     **upstream_facts: Any,
 ) -> Response:
     """Start the journey of ``start_type`` bound to this browser and show it, like ``/j/NAME``.
@@ -197,8 +198,36 @@ async def _continue_in(
     svc.binding.bind(request, response, journey_id)
     if new_device:
         svc.devices.remember(response, new_device)
-    svc.cookies.clear(response, FLOW_COOKIE)
+    if not keep_flow:
+        svc.cookies.clear(response, FLOW_COOKIE)
     return response
+
+
+@router.post("/login/idp/{name}/prove-by-email")
+async def prove_by_email(name: str, request: Request, svc: Svc, gateway: Gateway) -> Response:
+    """Prove control of the account with a code emailed to it, then come back to link.
+
+    For a customer without a password or passkey (e.g. one who signed up with another provider),
+    or whose work email home-realm discovery would send back to the provider.
+    """
+    form = await request.form(max_files=0, max_fields=5)
+    token = form.get(svc.csrf.FIELD)
+    try:
+        svc.csrf.check(request, token if isinstance(token, str) else None)
+    except CsrfError as err:
+        return svc.pages.error(request, 403, "Please reload the page", str(err))
+    row = IdentityLinks(svc.settings).waiting(request.cookies.get(svc.cookies.name(FLOW_COOKIE)))
+    if row is None or row.idp_name != name or row.link_customer_id is None:
+        return _refused(svc, request, "There is no sign-in waiting to be linked in this browser.")
+    return await _continue_in(
+        request,
+        svc,
+        gateway,
+        LoginStart,
+        f"/login/idp/{name}/link",
+        keep_flow=True,  # the link step after this detour reads the flow cookie
+        linking_customer_id=row.link_customer_id,
+    )
 
 
 @router.get("/login/idp/{name}/link")

@@ -51,8 +51,9 @@ class PasswordChecked(BaseModel):
     retry_after_seconds: int = 0
 
 
-class FederatedSignIn(BaseModel):
-    """A linked customer whose upstream provider just proved the sign-in (web-verified ID token)."""
+class KnownCustomer(BaseModel):
+    """A customer the web already identified: by a linked upstream identity whose ID token it
+    verified, or as the owner of an email an upstream identity waits to be linked to."""
 
     customer_id: str
 
@@ -100,13 +101,12 @@ class LoginActivities(ActivityGroup):
         """Admit the attempt (throttles), verify the password, rehash it if parameters changed."""
         return answer_once(self, request.attempt_id, PasswordChecked, lambda: self._check(request))
 
-    @activity.defn(name="login.federated")
-    def federated(self, request: FederatedSignIn) -> PasswordChecked:
-        """The first factor of a sign-in with a linked upstream identity: the provider's word.
+    @activity.defn(name="login.known_customer")
+    def known_customer(self, request: KnownCustomer) -> PasswordChecked:
+        """The customer of a sign-in that starts without a password (:class:`KnownCustomer`).
 
-        The web verified the provider's ID token and found the link; this only confirms that the
-        customer may still sign in (a deletion in its grace period may: the journey's gate asks).
-        Read-only, so safe to retry.
+        Proves nothing by itself: it only confirms that the customer may still sign in (a deletion
+        in its grace period may: the journey's gate asks). Read-only, so safe to retry.
         """
         with self.db() as session:
             customer = session.get(Customer, request.customer_id)

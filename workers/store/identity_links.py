@@ -134,11 +134,16 @@ class IdentityLinks:
 
     def awaiting_proof(self, cookie: str | None, customer_id: str) -> IdpLogin | None:
         """The identity this browser may link to ``customer_id`` once it has signed in locally."""
+        row = self.waiting(cookie)
+        return row if row is not None and row.link_customer_id == customer_id else None
+
+    def waiting(self, cookie: str | None) -> IdpLogin | None:
+        """This browser's identity waiting for its customer's proof of control (in the window)."""
         if not cookie or len(cookie) > 128:
             return None
         with session_for(self.url) as db:
             row = db.get(IdpLogin, self._hash(cookie))
-        if row is None or row.link_customer_id != customer_id or row.linked_at is not None:
+        if row is None or row.link_customer_id is None or row.linked_at is not None:
             return None
         return row if utcnow() < row.created_at + self.LINK_WINDOW else None
 
