@@ -177,12 +177,13 @@ async def _continue_in(
     start_type: type[JourneyStart],
     return_to: str,
     keep_flow: bool = False,
-    **upstream_facts: Any,
+    **facts: Any,
 ) -> Response:
     """Start the journey of ``start_type`` bound to this browser and show it, like ``/j/NAME``.
 
-    The provider proved who signed in; the journey does the rest like for any other sign-in:
-    deletion gate, risk and step-up, re-consent and profiling (login), or terms (registration).
+    ``facts`` are what the web established (the upstream identity, a linked or linking customer);
+    the journey does the rest like for any other sign-in: deletion gate, risk and step-up,
+    re-consent and profiling (login), or email proof and terms (registration).
     """
     device, new_device = svc.devices.identify(request)
     start = start_type(
@@ -190,7 +191,7 @@ async def _continue_in(
         client_ip=request.client.host if request.client else "",
         user_agent=request.headers.get("user-agent", "")[:512],
         device=device,
-        **upstream_facts,
+        **facts,
     )
     journey = JOURNEYS[start_type]
     journey_id, _ = await gateway.start(journey, start)
