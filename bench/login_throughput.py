@@ -40,14 +40,14 @@ from typing import Any
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
-from journeys.kit.converter import make_data_converter
+from core.codec import make_data_converter
+from core.security.passwords import _HASHER, hash_password, verify_password
+from core.security.sealing import Sealer
+from core.settings import Settings
 from journeys.kit.search import ALL_KEYS
+from store.migrate import upgrade
 from web.app import create_app
 from workers.activities.identity import CreateCustomer, IdentityActivities, StageRegistration
-from workers.security.passwords import _HASHER, hash_password, verify_password
-from workers.security.sealing import Sealer
-from workers.settings import Settings
-from workers.store.migrate import upgrade
 from workers.worker import build_worker
 
 BENCH_CODEC_KEYS = "bench1:" + base64.b64encode(b"threshold-bench-key-not-secret!!").decode()

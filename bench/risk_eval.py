@@ -35,11 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from loginsim import ATTACKS, Customer, Login, Simulator  # noqa: E402
 
+from core.settings import Settings  # noqa: E402
+from store.migrate import upgrade  # noqa: E402
 from workers.risk.features import extract  # noqa: E402
 from workers.risk.model import Evidence, FreemanModel  # noqa: E402
 from workers.risk.store import Attempt, SqlRiskStore  # noqa: E402
-from workers.settings import Settings  # noqa: E402
-from workers.store.migrate import upgrade  # noqa: E402
 
 BUCKETS = {"1": (1, 1), "2-4": (2, 4), "5-9": (5, 9), "10+": (10, 20)}
 DETECTION = (0.95, 0.99)

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import httpx
 
+from store.scim_clients import ScimClients
 from tests.support.databases import migrate_sqlite
 from tests.support.mail import MailCatcher
 from tests.support.settings import build_settings
 from tests.support.temporal import running_worker, start_dev_server, target_of, temporal_binary
 from web.app import create_app
-from workers.store.scim_clients import ScimClients
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 

@@ -44,13 +44,13 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from journeys.kit.converter import make_data_converter
+from core.codec import make_data_converter
+from core.security.passwords import hash_password
+from core.settings import Settings
 from journeys.kit.runner import workflow_runner
 from journeys.kit.search import ALL_KEYS
+from store.migrate import upgrade
 from web.app import create_app
-from workers.security.passwords import hash_password
-from workers.settings import Settings
-from workers.store.migrate import upgrade
 from workers.worker import build_worker
 
 #: A fixed, public key: the bench encrypts payloads like production does, and protects nothing.

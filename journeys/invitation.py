@@ -14,6 +14,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.errors import ErrorCode
     from journeys.kit import (
         Action,
         EmailLinkClicked,
@@ -29,7 +30,6 @@ with workflow.unsafe.imports_passed_through():
         journey,
         signed_in,
     )
-    from journeys.kit.errors import ErrorCode
     from journeys.registration import TERMS, AcceptTerms
     from workers.activities.consent import ConsentActivities, RecordConsents
     from workers.activities.invitation import (

@@ -23,6 +23,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.errors import ErrorCode
     from journeys.kit import (
         Action,
         Choice,
@@ -40,7 +41,6 @@ with workflow.unsafe.imports_passed_through():
         normalize_email,
         redirect,
     )
-    from journeys.kit.errors import ErrorCode
     from journeys.kit.outcomes import cancelled
     from journeys.kit.passkey_steps import OTHER, create_passkey, prove_passkey
     from journeys.kit.support import JourneyCancelled

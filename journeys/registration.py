@@ -20,6 +20,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.errors import ErrorCode
     from journeys.consent_steps import PATCH as CONSENT_PATCH
     from journeys.consent_steps import (
         ConsentChoices,
@@ -42,7 +43,6 @@ with workflow.unsafe.imports_passed_through():
         normalize_email,
         signed_in,
     )
-    from journeys.kit.errors import ErrorCode
     from journeys.kit.outcomes import cancelled
     from journeys.kit.passkey_steps import create_passkey
     from journeys.kit.support import JourneyCancelled

@@ -33,12 +33,12 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from core.settings import Settings
 from tests.support import databases
 from tests.support.mail import MailCatcher
 from tests.support.prereqs import require
 from tests.support.settings import build_settings
 from tests.support.temporal import running_worker, start_dev_server, target_of, temporal_binary
-from workers.settings import Settings
 
 
 class MakeSettings(Protocol):

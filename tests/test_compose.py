@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from core.settings import Settings
 from journeys.kit.search import ALL_KEYS
-from workers.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -58,7 +58,7 @@ def test_the_app_gets_only_settings_it_reads_and_every_secret_is_required() -> N
     for service in app_services:
         env = environment(service)
         unknown = {k for k in env if k.startswith("THRESHOLD_")} - fields
-        assert not unknown, f"not read by workers/settings.py: {sorted(unknown)}"
+        assert not unknown, f"not read by core/settings.py: {sorted(unknown)}"
         assert env["THRESHOLD_ENVIRONMENT"] == "production"
         for secret in ("THRESHOLD_SECRET_KEY", "THRESHOLD_CODEC_KEYS"):
             assert re.fullmatch(rf"\$\{{{secret}:\?[^}}]+\}}", env[secret]), secret

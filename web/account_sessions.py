@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 
+from core.security.hashing import keyed_hash
+from core.settings import Settings
+from store.db import session_for
+from store.models import Session, utcnow
 from web.sessions import SignedIn
-from workers.security.hashing import keyed_hash
-from workers.settings import Settings
-from workers.store.db import session_for
-from workers.store.models import Session, utcnow
 
 #: Changing sign-in factors needs a sign-in (or re-authentication) at most this old.
 REAUTH_WINDOW = timedelta(minutes=5)

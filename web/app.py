@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from temporalio.client import Client
 
+from core.settings import Settings, load_settings
 from web.access_log import log_access
 from web.routes import (
     account,
@@ -37,7 +38,6 @@ from web.routes import (
 )
 from web.services import Services, services
 from web.telemetry import instrument
-from workers.settings import Settings, load_settings
 
 STATIC = Path(__file__).with_name("static")
 

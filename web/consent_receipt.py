@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from journeys.consents import CATALOGUE
-from workers.store.models import ConsentRecord
+from store.models import ConsentRecord
 
 SPEC_VERSION = "KI-CR-v1.1.0"
 CONTROLLER = "Threshold"

@@ -6,7 +6,7 @@ from typing import Literal
 
 from starlette.responses import Response
 
-from workers.settings import Settings
+from core.settings import Settings
 
 
 class CookieJar:

@@ -12,8 +12,8 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.security.hashing import keyed_hash
 from web.cookies import CookieJar
-from workers.security.hashing import keyed_hash
 
 
 class CsrfError(Exception):

@@ -18,7 +18,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from journeys.profiling_plan import LANGUAGES
-from workers.store.idps import Idp
+from store.idps import Idp
 
 #: Longest display name progressive profiling accepts (``AboutYou.display_name``).
 MAX_DISPLAY_NAME = 60

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from core.security.passwords import PasswordPolicy
+from core.security.sealing import Sealer
 from journeys.kit import FieldView, ScreenView, Submission
-from workers.security.passwords import PasswordPolicy
-from workers.security.sealing import Sealer
 
 
 class FormProblem(Exception):

@@ -13,11 +13,11 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.settings import Settings
 from journeys.kit import JOURNEYS, ScreenView
+from store.idps import Idps
 from web.csrf import Csrf
 from web.htmx import is_htmx
-from workers.settings import Settings
-from workers.store.idps import Idps
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 

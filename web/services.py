@@ -9,7 +9,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from temporalio.client import Client
 
-from journeys.kit.converter import make_data_converter
+from core.codec import make_data_converter
+from core.security.sealing import Sealer
+from core.settings import Settings
+from core.telemetry import client_interceptors
 from web.binding import JourneyBinding
 from web.cookies import CookieJar
 from web.csrf import Csrf
@@ -18,9 +21,6 @@ from web.forms import FormReader
 from web.gateway import JourneyGateway
 from web.pages import Pages
 from web.sessions import SessionStore, SignedIn
-from workers.security.sealing import Sealer
-from workers.settings import Settings
-from workers.telemetry import client_interceptors
 
 
 @dataclass

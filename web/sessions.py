@@ -14,10 +14,10 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from workers.security.hashing import keyed_hash
-from workers.settings import Settings
-from workers.store.db import session_for
-from workers.store.models import Customer, Session, utcnow
+from core.security.hashing import keyed_hash
+from core.settings import Settings
+from store.db import session_for
+from store.models import Customer, Session, utcnow
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from prometheus_client import Counter, Histogram
 from starlette.requests import Request
 from starlette.responses import Response
 
-from workers.settings import Settings
+from core.settings import Settings
 
 REQUESTS = Counter("threshold_web_requests", "HTTP requests served", ["method", "route", "status"])
 LATENCY = Histogram(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from workers.settings import load_settings
-from workers.store.api_apps import ApiApps
+from core.settings import load_settings
+from store.api_apps import ApiApps
 
 
 def register(commands: Any) -> None:

@@ -13,14 +13,14 @@ import signal
 from collections.abc import Sequence
 from pathlib import Path
 
-from workers.settings import load_settings
-from workers.telemetry import configure_logging, tracer_provider
+from core.settings import load_settings
+from core.telemetry import configure_logging, tracer_provider
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from workers.store.migrate import upgrade
+    from store.migrate import upgrade
 
     upgrade(load_settings().database_url)
     return 0
@@ -73,8 +73,8 @@ def _dev(args: argparse.Namespace) -> int:
 
 
 def _lookup(args: argparse.Namespace) -> int:
+    from core.security.hashing import email_lookup
     from journeys.kit import normalize_email
-    from workers.security.hashing import email_lookup
 
     settings = load_settings()
     try:

@@ -258,7 +258,7 @@ def check_ports(options: DevOptions) -> None:
 
 def start_stack(stack: Stack, options: DevOptions) -> list[tuple[str, str]]:
     """Start every piece in dependency order; returns the lines of the banner."""
-    from workers.store.migrate import upgrade
+    from store.migrate import upgrade
 
     check_ports(options)
     data_dir = options.data_dir.resolve()

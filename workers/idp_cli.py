@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from workers.settings import load_settings
-from workers.store.idps import IdpError, Idps
+from core.settings import load_settings
+from store.idps import IdpError, Idps
 
 
 def register(commands: Any) -> None:

@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from workers.security.signing_keys import KeyRing
-from workers.settings import load_settings
-from workers.store.oidc_clients import AUTH_METHODS, ClientError, OidcClients
+from core.settings import load_settings
+from store.oidc_clients import AUTH_METHODS, ClientError, OidcClients
+from store.signing_keys import KeyRing
 
 
 def register(commands: Any) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from workers.settings import load_settings
-from workers.store.organizations import OrganizationError, Organizations
+from core.settings import load_settings
+from store.organizations import OrganizationError, Organizations
 
 
 def register(commands: Any) -> None:

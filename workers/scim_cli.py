@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from workers.settings import load_settings
-from workers.store.scim_clients import ClientExists, ScimClients
+from core.settings import load_settings
+from store.scim_clients import ClientExists, ScimClients
 
 
 def register(commands: Any) -> None:

@@ -10,9 +10,11 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from core.codec import make_data_converter
+from core.settings import Settings
+from core.telemetry import client_interceptors, runtime
 from journeys.catalog import all_journeys
 from journeys.consent_change import ConsentChange
-from journeys.kit.converter import make_data_converter
 from journeys.kit.runner import workflow_runner
 from journeys.profile import Profile
 from workers.activities.consent import ConsentActivities
@@ -31,8 +33,6 @@ from workers.activities.risk import RiskActivities
 from workers.activities.support import SupportActivities
 from workers.activities.verification import VerificationActivities
 from workers.activities.webhooks import WebhookActivities
-from workers.settings import Settings
-from workers.telemetry import client_interceptors, runtime
 from workers.webhooks.delivery import WebhookDeliveryWorkflow
 
 log = logging.getLogger("threshold.worker")

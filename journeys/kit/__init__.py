@@ -3,8 +3,9 @@
 See ``docs/authoring.md`` for a walk-through.
 """
 
-from journeys.kit.emails import normalize_email
-from journeys.kit.errors import ErrorCode
+from contracts.emails import normalize_email
+from contracts.errors import ErrorCode
+from contracts.sealed import Sealed
 from journeys.kit.events import EmailLinkClicked
 from journeys.kit.journey import Event, EventEnvelope, Journey, JourneyStart, StepTimedOut
 from journeys.kit.outcomes import Outcome, expired, failed, redirect, signed_in
@@ -16,7 +17,6 @@ from journeys.kit.screens import (
     InvalidSubmission,
     Screen,
     ScreenView,
-    Sealed,
     Submission,
     field,
 )

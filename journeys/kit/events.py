@@ -1,7 +1,7 @@
 """Events shared by several journeys, delivered by the generic web routes."""
 
+from contracts.sealed import Sealed
 from journeys.kit.journey import Event
-from journeys.kit.screens import Sealed
 
 
 class EmailLinkClicked(Event):

@@ -26,7 +26,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from journeys.kit.errors import ErrorCode
+    from contracts.errors import ErrorCode
     from journeys.kit.outcomes import Outcome
     from journeys.kit.screens import (
         InvalidSubmission,

@@ -15,7 +15,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from journeys.kit.errors import ErrorCode
+    from contracts.errors import ErrorCode
     from journeys.kit.journey import Journey
     from journeys.kit.screens import Action, Screen, field
     from workers.activities.passkeys import (

@@ -13,26 +13,10 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
+from contracts.sealed import Sealed
+
 FieldKind = Literal["text", "email", "password", "otp", "choice", "consent", "hidden", "passkey"]
 SECRET_KINDS: frozenset[str] = frozenset({"password", "otp"})
-
-
-class Sealed(BaseModel):
-    """A secret the web layer encrypted for the workers; the workflow only carries it around.
-
-    ``kid`` names the short-lived sealing key and ``box`` is the AES-GCM ciphertext. Once the key
-    expires the value is undecryptable, so old histories hold nothing worth stealing.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    kid: str
-    box: str
-
-    def __repr__(self) -> str:
-        return f"Sealed(kid={self.kid!r})"
-
-    __str__ = __repr__
 
 
 class Choice(BaseModel):

@@ -20,13 +20,13 @@ import pytest_asyncio
 from playwright.async_api import Browser, async_playwright
 from temporalio.client import Client
 
+from core.settings import Settings
 from tests.conftest import MakeSettings
 from tests.support.net import free_port
 from tests.support.prereqs import require
 from tests.support.temporal import target_of
 from tests.support.webserver import serving
 from web.app import STATIC, create_app
-from workers.settings import Settings
 
 CHROMIUM = os.environ.get("THRESHOLD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

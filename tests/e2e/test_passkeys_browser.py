@@ -17,14 +17,14 @@ from playwright.async_api import Browser, expect
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from core.settings import Settings
+from store.models import Customer, Session
+from store.passkey_models import Passkey
 from tests.conftest import MakeSettings
 from tests.e2e.test_registration_browser import SCREEN_TIMEOUT_MS, Problems
 from tests.support.mail import MailCatcher, code_in
 from tests.support.store import one, rows
 from tests.support.temporal import target_of
-from workers.settings import Settings
-from workers.store.models import Customer, Session
-from workers.store.passkey_models import Passkey
 
 VIRTUAL_AUTHENTICATOR = {
     "protocol": "ctap2",

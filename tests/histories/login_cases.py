@@ -12,16 +12,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+from core.settings import Settings
 from journeys.login import LoginStart
+from store.factors import FactorStore
+from store.idps import Idps
+from store.organizations import Organizations
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.login import Policy, code_now, enrol_totp, pinned
 from tests.support.mail import code_in
 from tests.support.store import register_customer
 from tests.support.temporal import running_worker
-from workers.settings import Settings
-from workers.store.factors import FactorStore
-from workers.store.idps import Idps
-from workers.store.organizations import Organizations
 
 if TYPE_CHECKING:
     from tests.histories.record import Recording

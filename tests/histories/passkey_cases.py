@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from core.settings import Settings
 from journeys.add_passkey import AddPasskeyStart
 from journeys.kit import ScreenView
 from tests.histories.login_cases import BROWSER, PASSWORD, pinned_worker, start
@@ -22,7 +23,6 @@ from workers.activities.passkeys import (
     FinishPasskeyCeremony,
     PasskeyActivities,
 )
-from workers.settings import Settings
 
 if TYPE_CHECKING:
     from tests.histories.record import Recording

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from journeys.kit import JourneyStart
+from store.factors import FactorStore
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.login import code_now, enrol_totp
 from tests.support.mail import code_in, token_in
@@ -18,7 +19,6 @@ from tests.support.passkeys import SoftPasskey
 from tests.support.recovery import NEW_PASSWORD, PASSWORD, passkey_only_customer
 from tests.support.store import register_customer
 from tests.support.temporal import fast_forward
-from workers.store.factors import FactorStore
 
 if TYPE_CHECKING:
     from tests.histories.record import Recording

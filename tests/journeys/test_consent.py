@@ -11,17 +11,17 @@ import json
 import pytest
 from temporalio.client import Client
 
+from core.settings import Settings
 from journeys.consents import CATALOGUE
 from journeys.kit import ErrorCode
+from store.events_models import OutboxEvent
+from store.models import ConsentRecord
 from tests.conftest import MakeSettings
 from tests.journeys.test_registration import signed_up
 from tests.support.login import login_worker, pinned, start_login
 from tests.support.mail import MailCatcher, code_in
 from tests.support.store import register_customer, rows, unique_email
 from tests.support.waiting import rejected
-from workers.settings import Settings
-from workers.store.events_models import OutboxEvent
-from workers.store.models import ConsentRecord
 
 PASSWORD = "violet-tractor-harbour"
 

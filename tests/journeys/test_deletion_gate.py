@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from temporalio.client import Client
 
+from core.settings import Settings
 from journeys.kit import Outcome
+from store.models import Customer
 from tests.conftest import MakeSettings
 from tests.support.login import login_worker, pinned, start_login
 from tests.support.mail import MailCatcher
 from tests.support.store import one, register_customer, unique_email
 from tests.support.waiting import eventually
 from web.deletion.starter import start_deprovisioning
-from workers.settings import Settings
-from workers.store.models import Customer
 
 PASSWORD = "violet-tractor-harbour"
 

@@ -14,20 +14,20 @@ from sqlalchemy import inspect, text
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from core.security.hashing import keyed_hash
+from core.settings import Settings
 from journeys.kit import Outcome
 from journeys.kit.support import SupportRequest
+from store.db import session_for
+from store.deprovisioning_models import DeletionRequest, ErasureTombstone
+from store.models import ConsentRecord, Credential, Customer
+from store.models import Session as BrowserSession
 from tests.support.mail import MailCatcher, text_of
 from tests.support.receiver import running_receiver
 from tests.support.store import one, register_customer, rows, unique_email
 from tests.support.temporal import fast_forward
 from tests.support.waiting import eventually
 from web.deletion.starter import decide, start_deprovisioning
-from workers.security.hashing import keyed_hash
-from workers.settings import Settings
-from workers.store.db import session_for
-from workers.store.deprovisioning_models import DeletionRequest, ErasureTombstone
-from workers.store.models import ConsentRecord, Credential, Customer
-from workers.store.models import Session as BrowserSession
 from workers.support.journeys import act
 from workers.webhooks import subscriptions
 

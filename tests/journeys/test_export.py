@@ -14,18 +14,18 @@ from sqlalchemy import inspect, text
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from core.settings import Settings
 from journeys.export import ExportStart
 from journeys.kit import Outcome
+from store.db import session_for
+from store.export_models import DataExport
+from store.factors import FactorStore
 from tests.conftest import MakeSettings
 from tests.support.login import enrol_totp, login_worker, pinned, start_login
 from tests.support.mail import MailCatcher, text_of
 from tests.support.store import register_customer, rows, unique_email
 from tests.support.temporal import fast_forward
 from web.app import create_app
-from workers.settings import Settings
-from workers.store.db import session_for
-from workers.store.export_models import DataExport
-from workers.store.factors import FactorStore
 
 PASSWORD = "violet-tractor-harbour"
 

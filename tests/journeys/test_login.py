@@ -10,15 +10,15 @@ import pytest
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import Client
 
+from core.security.hashing import email_lookup
+from core.settings import Settings
 from journeys.kit.search import CUSTOMER_ID, EMAIL_LOOKUP
+from store.factors import FactorStore
+from store.models import AuditEvent
 from tests.conftest import MakeSettings
 from tests.support.login import Policy, code_now, enrol_totp, login_worker, pinned, start_login
 from tests.support.mail import MailCatcher, code_in
 from tests.support.store import one, register_customer, unique_email
-from workers.security.hashing import email_lookup
-from workers.settings import Settings
-from workers.store.factors import FactorStore
-from workers.store.models import AuditEvent
 
 PASSWORD = "violet-tractor-harbour"
 

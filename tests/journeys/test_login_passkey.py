@@ -12,6 +12,7 @@ import uuid
 import pytest
 from temporalio.client import Client
 
+from core.settings import Settings
 from journeys.kit.passkey_steps import NO_ANSWER
 from tests.conftest import MakeSettings
 from tests.support.journeys import JourneyRun
@@ -23,7 +24,6 @@ from workers.activities.passkeys import (
     FinishPasskeyCeremony,
     PasskeyActivities,
 )
-from workers.settings import Settings
 
 PASSWORD = "violet-tractor-harbour"
 

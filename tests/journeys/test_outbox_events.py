@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from temporalio.client import Client
 
+from store.events_models import OutboxEvent
 from tests.conftest import MakeSettings
 from tests.support.journeys import start_journey
 from tests.support.login import login_worker, pinned, start_login
@@ -14,7 +15,6 @@ from tests.support.mail import MailCatcher, code_in
 from tests.support.receiver import running_receiver
 from tests.support.store import rows, unique_email
 from tests.support.waiting import eventually
-from workers.store.events_models import OutboxEvent
 from workers.webhooks import subscriptions
 
 PASSWORD = "violet-tractor-harbour"

@@ -12,6 +12,7 @@ import pytest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from core.settings import Settings
 from journeys.kit import ErrorCode
 from journeys.profile import (
     ProductEvent,
@@ -21,14 +22,13 @@ from journeys.profile import (
     profile_id,
 )
 from journeys.profiling_plan import PlanProgress, due, skipped
+from store.events_models import OutboxEvent
+from store.profile_models import ProfileField
 from tests.conftest import MakeSettings
 from tests.support.login import login_worker, pinned, start_login
 from tests.support.store import register_customer, rows, unique_email
 from tests.support.temporal import fast_forward
 from tests.support.waiting import eventually, rejected
-from workers.settings import Settings
-from workers.store.events_models import OutboxEvent
-from workers.store.profile_models import ProfileField
 
 PASSWORD = "violet-tractor-harbour"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -17,9 +17,17 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from core.security.hashing import email_lookup
+from core.security.passwords import verify_password
+from core.settings import Settings
 from journeys.kit.search import CUSTOMER_ID, JOURNEY_STATUS, JOURNEY_STEP
 from journeys.kit.support import SupportRequest
 from journeys.recovery import EXHAUSTED
+from store import throttle
+from store.factors import FactorStore
+from store.models import AuditEvent, Credential, Verification
+from store.passkey_models import Passkey
+from store.throttle import Throttle
 from tests.support.journeys import JourneyRun
 from tests.support.login import code_now, enrol_totp
 from tests.support.mail import MailCatcher, code_in, text_of, token_in
@@ -35,14 +43,6 @@ from tests.support.store import one, register_customer, rows, unique_email
 from tests.support.temporal import fast_forward
 from web.sessions import SessionStore
 from workers.activities.login import account_key
-from workers.security.hashing import email_lookup
-from workers.security.passwords import verify_password
-from workers.settings import Settings
-from workers.store import throttle
-from workers.store.factors import FactorStore
-from workers.store.models import AuditEvent, Credential, Verification
-from workers.store.passkey_models import Passkey
-from workers.store.throttle import Throttle
 from workers.support.journeys import SupportActionFailed, act
 
 STAFF = "5a1e6c1e-0000-4000-8000-000000000004"

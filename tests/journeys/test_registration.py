@@ -13,6 +13,8 @@ import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
+from core.security.hashing import email_lookup
+from core.settings import Settings
 from journeys.kit import ErrorCode, ScreenView
 from journeys.kit.search import (
     ALL_KEYS,
@@ -23,14 +25,12 @@ from journeys.kit.search import (
     JOURNEY_STEP,
 )
 from journeys.registration import MAX_SENDS, RESEND_COOLDOWN, TERMS
+from store.models import ConsentRecord, Credential, Customer, PendingRegistration
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.mail import MailCatcher, code_in, text_of, token_in
 from tests.support.store import one, register_customer, rows, unique_email
 from tests.support.temporal import fast_forward
 from tests.support.waiting import eventually, rejected
-from workers.security.hashing import email_lookup
-from workers.settings import Settings
-from workers.store.models import ConsentRecord, Credential, Customer, PendingRegistration
 
 PASSWORD = "violet-tractor-harbour"
 

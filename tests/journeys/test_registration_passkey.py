@@ -11,14 +11,14 @@ import json
 import pytest
 from temporalio.client import Client
 
+from core.settings import Settings
 from journeys.kit.passkey_steps import MAX_PASSKEY_TRIES
+from store.models import Credential, Customer
+from store.passkey_models import Passkey, PasskeyChallenge
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.mail import MailCatcher, code_in
 from tests.support.passkeys import SoftPasskey
 from tests.support.store import one, register_customer, rows, unique_email
-from workers.settings import Settings
-from workers.store.models import Credential, Customer
-from workers.store.passkey_models import Passkey, PasskeyChallenge
 
 pytestmark = pytest.mark.usefixtures("worker")
 

@@ -16,9 +16,9 @@ from temporalio.api.common.v1 import Payload
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from core.codec import EncryptionCodec
 from journeys.catalog import all_journeys
 from journeys.consent_change import ConsentChange
-from journeys.kit.converter import EncryptionCodec
 from journeys.kit.runner import workflow_runner
 from journeys.profile import Profile
 from tests.histories.record import CASES, RECORDED_PASSWORDS, history_file

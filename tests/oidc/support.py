@@ -22,6 +22,8 @@ import httpx
 import pyotp
 from temporalio.client import Client
 
+from core.settings import Settings
+from store.oidc_clients import NewClient, OidcClients
 from tests.conftest import MakeSettings
 from tests.support.browser import Browser, Page, browser_for
 from tests.support.login import Policy, code_now, pinned
@@ -30,8 +32,6 @@ from tests.support.store import register_customer, unique_email
 from tests.support.temporal import running_worker, target_of
 from tests.support.webserver import serving
 from web.app import create_app
-from workers.settings import Settings
-from workers.store.oidc_clients import NewClient, OidcClients
 
 RP_SCRIPT = Path(__file__).with_name("rp.mjs")
 NODE_MODULES = Path(__file__).parents[2] / "node_modules"

@@ -6,9 +6,9 @@ import os
 import subprocess
 import sys
 
+from core.settings import Settings
 from tests.support.settings import TEST_SECRET_KEY
 from web.oidc.store import ProviderStore
-from workers.settings import Settings
 
 
 def threshold(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:

@@ -9,6 +9,11 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 from temporalio.client import Client
 
+from store.db import session_for
+from store.identity_links import IdentityLinks
+from store.idps import Idps
+from store.models import Customer
+from store.profile_models import ProfileField
 from tests.conftest import MakeSettings
 from tests.oidc.support import PASSWORD, Provider, running_provider
 from tests.oidc.upstream import CLIENT_SECRET, Upstream, running_upstream, through_upstream
@@ -16,11 +21,6 @@ from tests.support.browser import Browser, Page
 from tests.support.mail import MailCatcher, code_in
 from tests.support.store import unique_email
 from web.sessions import SessionStore
-from workers.store.db import session_for
-from workers.store.identity_links import IdentityLinks
-from workers.store.idps import Idps
-from workers.store.models import Customer
-from workers.store.profile_models import ProfileField
 
 
 def _signed_in_as(op: Provider, browser: Browser) -> str | None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
+from store.db import session_for
+from store.idp_models import IdentityLink
+from store.organizations import Organizations
 from tests.oidc.support import PASSWORD, Provider
 from tests.oidc.upstream import running_upstream, through_upstream
 from tests.support.store import register_customer
 from web.sessions import SessionStore
-from workers.store.db import session_for
-from workers.store.idp_models import IdentityLink
-from workers.store.organizations import Organizations
 
 
 async def test_a_work_email_signs_in_at_its_organization_provider(op: Provider) -> None:

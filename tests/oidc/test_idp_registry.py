@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from core.settings import Settings
+from store.db import session_for
+from store.idps import Idps
 from tests.oidc.test_cli import threshold
-from workers.settings import Settings
-from workers.store.db import session_for
-from workers.store.idps import Idps
 
 SECRET = "upstream-secret-7f3a9c1e"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from core.settings import Settings
+from store.idps import Idps
+from store.organizations import OrganizationError, Organizations, email_domain
 from tests.oidc.test_cli import threshold
-from workers.settings import Settings
-from workers.store.idps import Idps
-from workers.store.organizations import OrganizationError, Organizations, email_domain
 
 
 def _idp(settings: Settings, name: str = "corp") -> str:

@@ -13,15 +13,15 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from core.settings import Settings
+from store.models import utcnow
+from store.oidc_clients import ClientError, NewClient, OidcClients
+from store.oidc_models import ClientAssertion
 from tests.oidc.flow import code_for, exchange, pkce
 from tests.oidc.support import Provider
 from tests.support.store import one, rows, update
 from web.oidc.provider import PrivateKeyJwt
 from web.oidc.store import ProviderStore
-from workers.settings import Settings
-from workers.store.models import utcnow
-from workers.store.oidc_clients import ClientError, NewClient, OidcClients
-from workers.store.oidc_models import ClientAssertion
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 

@@ -10,10 +10,10 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from store.signing_keys import KeyRing
 from tests.oidc.flow import authorize_url, code_for, exchange, pkce, tokens_for
 from tests.oidc.support import Provider, query_of, re_fields
 from tests.web.test_secrets import occurs, table_texts
-from workers.security.signing_keys import KeyRing
 
 
 async def test_no_code_token_secret_or_private_key_in_tables_or_logs(

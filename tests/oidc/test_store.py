@@ -8,12 +8,12 @@ import secrets
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from core.settings import Settings
+from store.models import Customer, Session, utcnow
+from store.oidc_clients import OidcClients
+from store.oidc_models import ClientAssertion, OAuthCode, OAuthToken
 from tests.support.store import one, register_customer, rows, unique_email
 from web.oidc.store import Grant, ProviderStore
-from workers.settings import Settings
-from workers.store.models import Customer, Session, utcnow
-from workers.store.oidc_clients import OidcClients
-from workers.store.oidc_models import ClientAssertion, OAuthCode, OAuthToken
 
 PARALLEL = 8
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from store.idp_models import IdentityLink
+from store.models import Session, utcnow
 from tests.oidc.support import PASSWORD, Provider
 from tests.oidc.upstream import Upstream, running_upstream, through_upstream
 from tests.support.browser import Browser, Page
 from tests.support.store import one, rows, unique_email, update
 from web.sessions import SessionStore
-from workers.store.idp_models import IdentityLink
-from workers.store.models import Session, utcnow
 
 PAGE = "/account/linked-accounts"
 UNLINK_RE = re.compile(r'action="/account/linked-accounts/(\d+)/unlink"')

@@ -11,11 +11,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from store.idps import Idps
 from tests.oidc.support import NODE_MODULES, Provider
 from tests.support.browser import Browser, Page
 from tests.support.net import free_port
 from tests.support.prereqs import require
-from workers.store.idps import Idps
 
 SCRIPT = "upstream_idp.mjs"
 CLIENT_ID = "threshold-rp"

@@ -11,12 +11,12 @@ from fastapi import FastAPI
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from core.settings import Settings
+from store.scim_clients import ScimClients
 from tests.conftest import MakeSettings
 from tests.support.temporal import running_worker, target_of
 from web.app import create_app
 from web.scim.http import MEDIA_TYPE
-from workers.settings import Settings
-from workers.store.scim_clients import ScimClients
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from typing import Any
 import httpx
 import pytest
 
+from core.settings import Settings
+from store.models import Customer
+from store.scim_clients import ScimClients
 from tests.support.store import one, unique_email
 from web.scim.catalog import Limits
-from workers.settings import Settings
-from workers.store.models import Customer
-from workers.store.scim_clients import ScimClients
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"

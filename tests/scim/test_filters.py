@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from scim2_models import InvalidFilterException, ScimFilter, SearchRequest
 
+from core.settings import Settings
 from web.scim.catalog import UserResource
 from web.scim.directory import Directory, Stored
-from workers.settings import Settings
 
 ALPHABET = "aAbBéÉ@. "
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"

@@ -12,16 +12,16 @@ import httpx
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from core.settings import Settings
 from journeys.kit import ScreenView
+from store.invitation_models import Invitation
+from store.models import ConsentRecord, Credential, Customer
+from store.models import Session as BrowserSession
+from store.scim_models import ScimResource
 from tests.support.browser import Browser, browser_for
 from tests.support.mail import MailCatcher, text_of
 from tests.support.store import one, rows, unique_email
 from tests.support.waiting import eventually
-from workers.settings import Settings
-from workers.store.invitation_models import Invitation
-from workers.store.models import ConsentRecord, Credential, Customer
-from workers.store.models import Session as BrowserSession
-from workers.store.scim_models import ScimResource
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"

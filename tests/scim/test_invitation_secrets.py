@@ -10,7 +10,8 @@ import pytest
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from journeys.kit.converter import EncryptionCodec
+from core.codec import EncryptionCodec
+from core.settings import Settings
 from tests.scim.test_invitation import (
     PASSWORD,
     accept_invitation,
@@ -22,7 +23,6 @@ from tests.support.browser import browser_for
 from tests.support.mail import MailCatcher
 from tests.support.store import unique_email
 from tests.web.test_secrets import occurs, payloads_in, table_texts
-from workers.settings import Settings
 
 
 async def invitation_history_texts(

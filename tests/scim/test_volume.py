@@ -7,9 +7,9 @@ import asyncio
 import httpx
 import pytest
 
+from core.settings import Settings
+from store.models import Customer
 from tests.support.store import rows
-from workers.settings import Settings
-from workers.store.models import Customer
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 USERS = 1000

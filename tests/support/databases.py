@@ -13,8 +13,8 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-from workers.store.db import engine_for
-from workers.store.migrate import upgrade
+from store.db import engine_for
+from store.migrate import upgrade
 
 #: libpq URL of a PostgreSQL server where the tests may create and drop databases.
 POSTGRES_ADMIN_DSN = os.environ.get(

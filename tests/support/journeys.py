@@ -14,9 +14,9 @@ from typing import Any
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle, WorkflowHistory
 from temporalio.common import WorkflowIDConflictPolicy
 
+from core.security.sealing import Sealer
+from core.settings import Settings
 from journeys.kit import EventEnvelope, JourneyStart, Outcome, ScreenView, Sealed, Submission
-from workers.security.sealing import Sealer
-from workers.settings import Settings
 
 
 def sealer_for(settings: Settings) -> Sealer:

@@ -15,12 +15,12 @@ from typing import Any, Literal
 import pyotp
 from temporalio.client import Client
 
+from core.settings import Settings
 from journeys.login import LoginStart
+from store.factors import FactorStore
+from store.models import utcnow
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.temporal import running_worker, target_of
-from workers.settings import Settings
-from workers.store.factors import FactorStore
-from workers.store.models import utcnow
 
 Policy = Literal["allow", "step_up", "deny", "model"]
 HUGE = 1e9

@@ -8,7 +8,10 @@ from sqlalchemy import delete
 from sqlmodel import col
 from temporalio.client import Client
 
+from core.settings import Settings
 from journeys.kit import JourneyStart
+from store.db import session_for
+from store.models import Credential
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.passkeys import SoftPasskey
 from tests.support.store import new_journey_id, register_customer, unique_email
@@ -17,9 +20,6 @@ from workers.activities.passkeys import (
     FinishPasskeyCeremony,
     PasskeyActivities,
 )
-from workers.settings import Settings
-from workers.store.db import session_for
-from workers.store.models import Credential
 
 PASSWORD = "violet-tractor-harbour"
 NEW_PASSWORD = "copper-lantern-meadow"

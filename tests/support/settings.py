@@ -15,8 +15,8 @@ from typing import Any
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from temporalio.converter import DataConverter
 
-from journeys.kit.converter import make_data_converter
-from workers.settings import Settings
+from core.codec import make_data_converter
+from core.settings import Settings
 
 TEST_SECRET_KEY = "test-secret-key-threshold-fixed-do-not-use-anywhere-else"
 TEST_CODEC_KEY_ID = "test1"

@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 
+from core.settings import Settings
 from tests.support.browser import Browser
-from workers.settings import Settings
 from workers.support.staff import NewStaff, StaffDirectory
 
 

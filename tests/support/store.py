@@ -7,7 +7,10 @@ from typing import Any, TypeVar
 
 from sqlmodel import SQLModel, select
 
+from core.security.sealing import Sealer
+from core.settings import Settings
 from journeys.consents import CATALOGUE
+from store.db import session_for
 from workers.activities.consent import ConsentActivities, PurposeGrant, RecordConsents
 from workers.activities.identity import (
     CreateCustomer,
@@ -15,9 +18,6 @@ from workers.activities.identity import (
     StageRegistration,
 )
 from workers.activities.profiling import ProfilingActivities, SaveProfile
-from workers.security.sealing import Sealer
-from workers.settings import Settings
-from workers.store.db import session_for
 
 M = TypeVar("M", bound=SQLModel)
 #: A complete profile: every field the profiling plan asks for.

@@ -24,9 +24,9 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 from temporalio.worker import Worker
 
+from core.settings import Settings
 from journeys.kit.search import ALL_KEYS
 from tests.support.settings import data_converter
-from workers.settings import Settings
 from workers.worker import build_worker
 
 #: The dev server rejects time-skipping requests unless this dynamic config flag is on.

@@ -18,6 +18,8 @@ from temporalio.contrib.opentelemetry import TracingInterceptor
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.testing import WorkflowEnvironment
 
+from core.settings import Settings
+from core.telemetry import JsonFormatter
 from tests.support.browser import browser_for, sign_up
 from tests.support.journeys import start_journey
 from tests.support.mail import MailCatcher
@@ -26,8 +28,6 @@ from tests.support.settings import data_converter
 from tests.support.temporal import running_worker, target_of
 from tests.support.waiting import eventually
 from web.app import create_app
-from workers.settings import Settings
-from workers.telemetry import JsonFormatter
 
 PASSWORD = "violet-tractor-harbour"
 

@@ -10,9 +10,9 @@ from fastapi import FastAPI
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from core.settings import Settings
 from tests.support.browser import Browser, browser_for
 from web.app import create_app
-from workers.settings import Settings
 
 
 @pytest.fixture

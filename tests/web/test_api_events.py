@@ -8,13 +8,13 @@ import pytest
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from core.settings import Settings
 from journeys.profile import Profile, profile_id
+from store.api_apps import ApiApps
+from store.profile_models import ApiApp
 from tests.support.store import register_customer, rows, unique_email
 from tests.support.waiting import eventually
 from workers.cli import main
-from workers.settings import Settings
-from workers.store.api_apps import ApiApps
-from workers.store.profile_models import ApiApp
 
 URL = "/api/events"
 

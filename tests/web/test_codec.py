@@ -9,15 +9,15 @@ import uuid
 import httpx
 from temporalio.api.common.v1 import Payload
 
-from journeys.kit.converter import EncryptionCodec
+from core.codec import EncryptionCodec
+from core.settings import Settings
+from store.models import AuditEvent
 from tests.conftest import MakeSettings
 from tests.support.browser import browser_for
 from tests.support.staff import StaffLogin, add_staff, sign_in
 from tests.support.store import register_customer, rows
 from web.app import create_app
 from web.sessions import SessionStore
-from workers.settings import Settings
-from workers.store.models import AuditEvent
 from workers.support.staff import StaffDirectory
 
 UI = "http://127.0.0.1:8233"

@@ -9,15 +9,15 @@ import re
 import pytest
 from temporalio.client import Client
 
+from core.settings import Settings
+from store.events_models import OutboxEvent
+from store.models import ConsentRecord
 from tests.conftest import MakeSettings
 from tests.support.browser import Browser
 from tests.support.login import pinned
 from tests.support.store import register_customer, rows, unique_email
 from tests.support.temporal import target_of
 from tests.web.test_login import sign_in
-from workers.settings import Settings
-from workers.store.events_models import OutboxEvent
-from workers.store.models import ConsentRecord
 
 PASSWORD = "violet-tractor-harbour"
 PAGE = "/account/consents"

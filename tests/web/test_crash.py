@@ -21,13 +21,13 @@ from sqlmodel import Session, select
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from core.settings import Settings
+from store.db import engine_for
+from store.models import ConsentRecord, Credential, Customer
 from tests.support.browser import browser_for, sign_up
 from tests.support.mail import MailCatcher, code_in
 from tests.support.net import free_port
 from web.app import create_app
-from workers.settings import Settings
-from workers.store.db import engine_for
-from workers.store.models import ConsentRecord, Credential, Customer
 
 PASSWORD = "crash test dummy passphrase"
 THRESHOLD = str(Path(sys.executable).with_name("threshold"))

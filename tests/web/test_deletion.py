@@ -13,6 +13,9 @@ from fastapi import FastAPI
 from standardwebhooks.webhooks import Webhook
 from temporalio.client import Client
 
+from core.settings import Settings
+from store.deprovisioning_models import DeletionRequest
+from store.models import Customer, Session, utcnow
 from tests.conftest import MakeSettings
 from tests.support.browser import Browser
 from tests.support.login import pinned
@@ -22,9 +25,6 @@ from tests.support.store import one, register_customer, rows, unique_email, upda
 from tests.support.temporal import running_worker, target_of
 from tests.support.waiting import eventually
 from web.app import create_app
-from workers.settings import Settings
-from workers.store.deprovisioning_models import DeletionRequest
-from workers.store.models import Customer, Session, utcnow
 from workers.support.staff import StaffDirectory
 from workers.webhooks import subscriptions
 

@@ -9,14 +9,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest_asyncio
 from temporalio.client import Client
 
+from store.idps import Idps
+from store.login_models import LoginThrottle
+from store.models import AuditEvent
+from store.organizations import Organizations
 from tests.conftest import MakeSettings
 from tests.support.browser import Browser, Page
 from tests.support.store import register_customer, rows, unique_email
 from tests.web.test_login import PASSWORD, Stack, sign_in, stack_for
-from workers.store.idps import Idps
-from workers.store.login_models import LoginThrottle
-from workers.store.models import AuditEvent
-from workers.store.organizations import Organizations
 
 
 @pytest_asyncio.fixture

@@ -7,11 +7,11 @@ import uuid
 
 from sqlmodel import Session, select
 
+from core.settings import Settings
+from store.db import engine_for
+from store.models import ConsentRecord, Customer
 from tests.support.browser import Browser, sign_up
 from tests.support.mail import MailCatcher, code_in, link_in
-from workers.settings import Settings
-from workers.store.db import engine_for
-from workers.store.models import ConsentRecord, Customer
 
 PASSWORD = "correct horse battery staple"
 

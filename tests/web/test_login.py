@@ -17,6 +17,11 @@ import pytest_asyncio
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from core.security.hashing import email_lookup
+from core.settings import Settings
+from store.login_models import LoginThrottle, TotpFactor
+from store.models import Session, utcnow
+from store.throttle import ACCOUNT, EPOCH, Throttle
 from tests.conftest import MakeSettings
 from tests.support.browser import Browser, Page
 from tests.support.login import Policy, code_now, pinned
@@ -24,11 +29,6 @@ from tests.support.store import one, register_customer, rows, unique_email, upda
 from tests.support.temporal import running_worker, target_of
 from web.app import create_app
 from workers.activities.login import WRONG, account_key
-from workers.security.hashing import email_lookup
-from workers.settings import Settings
-from workers.store.login_models import LoginThrottle, TotpFactor
-from workers.store.models import Session, utcnow
-from workers.store.throttle import ACCOUNT, EPOCH, Throttle
 
 PASSWORD = "violet-tractor-harbour"
 CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0 Safari/537.36"

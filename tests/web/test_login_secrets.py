@@ -15,14 +15,14 @@ import pyotp
 import pytest
 from temporalio.client import Client
 
-from journeys.kit.converter import EncryptionCodec
+from core.codec import EncryptionCodec
+from core.settings import Settings
 from tests.conftest import MakeSettings
 from tests.support.login import code_now
 from tests.support.mail import MailCatcher, code_in
 from tests.support.store import register_customer, unique_email
 from tests.web.test_login import PASSWORD, sign_in, stack_for
 from tests.web.test_secrets import occurs, payloads_in, table_texts
-from workers.settings import Settings
 
 
 async def login_history_texts(client: Client, settings: Settings) -> list[str]:

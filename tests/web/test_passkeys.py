@@ -14,13 +14,13 @@ from datetime import timedelta
 
 import pytest
 
+from core.settings import Settings
+from store.models import Customer, Session, utcnow
+from store.passkey_models import Passkey
 from tests.support.browser import Browser, Page
 from tests.support.mail import MailCatcher, code_in
 from tests.support.passkeys import SoftPasskey
 from tests.support.store import one, rows, unique_email, update
-from workers.settings import Settings
-from workers.store.models import Customer, Session, utcnow
-from workers.store.passkey_models import Passkey
 
 OPTIONS_RE = re.compile(r'data-passkey-options="([^"]*)"')
 PASSKEY_IDS_RE = re.compile(r'action="/account/passkeys/(\d+)/remove"')

@@ -7,14 +7,14 @@ import re
 import pytest
 from temporalio.client import Client
 
+from core.settings import Settings
+from store.profile_models import ProfileField
 from tests.conftest import MakeSettings
 from tests.support.browser import Browser
 from tests.support.login import pinned
 from tests.support.store import PROFILED, rows
 from tests.support.temporal import target_of
 from tests.web.test_consents import signed_in
-from workers.settings import Settings
-from workers.store.profile_models import ProfileField
 
 PAGE = "/account/profile"
 

@@ -15,12 +15,12 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from core.settings import Settings
 from tests.support.browser import Browser, Page
 from tests.support.mail import MailCatcher, link_in, text_of
 from tests.support.recovery import NEW_PASSWORD, PASSWORD
 from tests.support.store import register_customer, unique_email
 from web.sessions import SessionStore
-from workers.settings import Settings
 
 TRIES = 30
 log = logging.getLogger("tests.recovery.timing")

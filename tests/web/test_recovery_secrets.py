@@ -15,15 +15,15 @@ from datetime import timedelta
 import pytest
 from temporalio.client import Client
 
-from journeys.kit.converter import EncryptionCodec
+from core.codec import EncryptionCodec
+from core.settings import Settings
+from store.models import utcnow
 from tests.support.browser import Browser
 from tests.support.login import enrol_totp
 from tests.support.mail import MailCatcher, code_in, link_in, token_in
 from tests.support.recovery import PASSWORD
 from tests.support.store import register_customer, unique_email
 from tests.web.test_secrets import occurs, payloads_in, table_texts
-from workers.settings import Settings
-from workers.store.models import utcnow
 
 NEW_PASSWORDS = ("copper-lantern-meadow", "saffron-kettle-horizon")
 

@@ -14,11 +14,11 @@ from sqlmodel import Session, SQLModel
 from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
 
-from journeys.kit.converter import EncryptionCodec
+from core.codec import EncryptionCodec
+from core.settings import Settings
+from store.db import engine_for
 from tests.support.browser import Browser, sign_up
 from tests.support.mail import MailCatcher, code_in, token_in
-from workers.settings import Settings
-from workers.store.db import engine_for
 
 
 def payloads_in(message: Message) -> Iterator[Payload]:

@@ -9,14 +9,14 @@ import uuid
 import pytest
 from temporalio.worker import Worker
 
+from core.settings import Settings
+from store.models import AuditEvent
 from tests.support.browser import Browser, browser_for, sign_up
 from tests.support.mail import MailCatcher
 from tests.support.staff import StaffLogin, add_staff, sign_in
 from tests.support.store import one, unique_email
 from tests.support.waiting import eventually
 from web.app import create_app
-from workers.settings import Settings
-from workers.store.models import AuditEvent
 from workers.support.staff import StaffDirectory
 
 PASSWORD = "violet-tractor-harbour"

@@ -19,10 +19,10 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
+from core.settings import Settings
 from journeys.deprovisioning import DeletionDecision, DeprovisioningStart, deprovisioning_id
 from journeys.kit import EventEnvelope, Outcome, ScreenView
 from journeys.kit.search import CUSTOMER_ID, JOURNEY_NAME, JOURNEY_STATUS
-from workers.settings import Settings
 
 DAY = 86400
 JOURNEY = "deprovisioning"

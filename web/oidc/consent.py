@@ -11,9 +11,9 @@ import uuid
 
 from sqlmodel import col, select
 
-from workers.settings import Settings
-from workers.store.db import session_for
-from workers.store.models import ConsentRecord
+from core.settings import Settings
+from store.db import session_for
+from store.models import ConsentRecord
 
 SCOPE_TEXT = {
     "openid": "Know who you are (a stable identifier for your account)",

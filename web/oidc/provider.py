@@ -36,11 +36,11 @@ from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from joserfc.jwk import KeySet
 
+from core.settings import Settings
+from store.models import Customer
+from store.signing_keys import ALG, KeyRing
 from web.oidc.records import Client, Code, Token
 from web.oidc.store import ACCESS_LIFETIME, Grant, ProviderStore
-from workers.security.signing_keys import ALG, KeyRing
-from workers.settings import Settings
-from workers.store.models import Customer
 
 AUTH_METHODS = ["client_secret_basic", "private_key_jwt", "none"]
 SCOPES = ["openid", "profile", "email", "offline_access"]

@@ -14,9 +14,9 @@ from datetime import datetime
 from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMixin
 from joserfc.jwk import KeySet
 
-from workers.security.hashing import keyed_hash
-from workers.store.models import Customer, utcnow
-from workers.store.oidc_models import OAuthClient, OAuthCode, OAuthToken
+from core.security.hashing import keyed_hash
+from store.models import Customer, utcnow
+from store.oidc_models import OAuthClient, OAuthCode, OAuthToken
 
 GRANT_TYPES = ("authorization_code", "refresh_token")
 

@@ -15,12 +15,12 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from core.security.hashing import keyed_hash
+from core.settings import Settings
+from store.db import session_for
+from store.models import Customer, Session, utcnow
+from store.oidc_models import ClientAssertion, OAuthClient, OAuthCode, OAuthToken
 from web.oidc.records import Client, Token
-from workers.security.hashing import keyed_hash
-from workers.settings import Settings
-from workers.store.db import session_for
-from workers.store.models import Customer, Session, utcnow
-from workers.store.oidc_models import ClientAssertion, OAuthClient, OAuthCode, OAuthToken
 
 CODE_LIFETIME = timedelta(minutes=5)
 ACCESS_LIFETIME = timedelta(minutes=10)

@@ -19,10 +19,10 @@ from starlette.responses import JSONResponse, Response
 from temporalio.common import WorkflowIDConflictPolicy
 
 from journeys.profile import ProductEvent, Profile, ProfileState, profile_id
+from store.api_apps import ApiApps
+from store.db import session_for
+from store.models import Customer
 from web.services import Svc
-from workers.store.api_apps import ApiApps
-from workers.store.db import session_for
-from workers.store.models import Customer
 
 router = APIRouter()
 

@@ -24,7 +24,7 @@ from google.protobuf import json_format
 from starlette.responses import JSONResponse, Response
 from temporalio.api.common.v1 import Payloads
 
-from journeys.kit.converter import EncryptionCodec
+from core.codec import EncryptionCodec
 from web.services import Services, Svc, signed_in
 from web.staff_auth import staff_from_request
 from workers.support import audit

@@ -16,12 +16,12 @@ from starlette.responses import RedirectResponse, Response
 
 from journeys.consent_change import ConsentChange
 from journeys.consents import CATALOGUE, optional_names, purposes
+from store import consents
+from store.db import session_for
 from web.consent_receipt import receipt
 from web.csrf import CsrfError
 from web.services import MaybeCustomer, Services, Svc
 from workers.activities.consent import PurposeGrant, RecordConsents
-from workers.store import consents
-from workers.store.db import session_for
 
 router = APIRouter()
 

@@ -15,14 +15,14 @@ from fastapi import APIRouter, Request
 from sqlmodel import select
 from starlette.responses import RedirectResponse, Response
 
+from store.db import session_for
+from store.deprovisioning_models import DeletionRequest
 from web.account_sessions import AccountSessions
 from web.cookies import CookieJar
 from web.csrf import CsrfError
 from web.deletion.starter import decide, start_deprovisioning
 from web.services import MaybeCustomer, Services, Svc
 from workers.activities.deprovisioning import cancel_token_hash
-from workers.store.db import session_for
-from workers.store.deprovisioning_models import DeletionRequest
 
 router = APIRouter()
 

@@ -22,13 +22,13 @@ from starlette.responses import JSONResponse, Response
 from temporalio.service import RPCError
 
 from journeys.deprovisioning import deprovisioning_id
+from store.db import session_for
+from store.events_models import OutboxEvent, WebhookSubscription
+from store.models import Customer
 from web.deletion.starter import start_deprovisioning
 from web.services import Services, Svc
 from web.staff_auth import staff_from_request
 from workers.activities.deprovisioning import ERASURE_REQUESTED
-from workers.store.db import session_for
-from workers.store.events_models import OutboxEvent, WebhookSubscription
-from workers.store.models import Customer
 from workers.support.staff import SignedInStaff
 from workers.webhooks import subscriptions
 from workers.webhooks.secrets import WebhookSecrets

@@ -14,16 +14,16 @@ from sqlalchemy import update
 from sqlmodel import col
 from starlette.responses import RedirectResponse, Response
 
+from core.security.hashing import matches
 from journeys.export import ExportStart
 from journeys.kit import Outcome
+from store.db import session_for
+from store.export_models import DataExport
+from store.models import utcnow
 from web.account_sessions import AccountSessions
 from web.csrf import CsrfError
 from web.services import MaybeCustomer, Services, Svc
 from workers.activities.export import ExportKeys
-from workers.security.hashing import matches
-from workers.store.db import session_for
-from workers.store.export_models import DataExport
-from workers.store.models import utcnow
 
 router = APIRouter()
 

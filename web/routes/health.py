@@ -10,8 +10,8 @@ from sqlalchemy import text
 from starlette.responses import JSONResponse
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 
+from store.db import engine_for
 from web.services import Svc
-from workers.store.db import engine_for
 
 router = APIRouter()
 

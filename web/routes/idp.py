@@ -1,7 +1,7 @@
 """Sign in with an upstream OpenID provider: the redirect dance, then sign-in, creation or linking.
 
 The protocol is :mod:`web.federation` (Authlib's client, joserfc); the sign-in in flight lives in
-the database, bound to this browser by a cookie (:mod:`workers.store.identity_links`). An identity
+the database, bound to this browser by a cookie (:mod:`store.identity_links`). An identity
 whose email belongs to an existing customer is never linked by that match alone: the browser must
 sign in to that customer locally first, then confirm the link with a CSRF-protected post.
 """
@@ -18,14 +18,14 @@ from starlette.responses import RedirectResponse, Response
 from journeys.kit import JourneyStart, normalize_email
 from journeys.login import LoginStart
 from journeys.registration import RegistrationStart
+from store.identity_links import IdentityLinks
+from store.idps import Idp, Idps
 from web.csrf import CsrfError
 from web.federation import Ceremony, FederationError, UpstreamIdentity
 from web.gateway import JourneyGateway
 from web.htmx import safe_local_path
 from web.services import Gateway, MaybeCustomer, Services, Svc
 from workers.activities.identity import UpstreamIdentity as RegisteringIdentity
-from workers.store.identity_links import IdentityLinks
-from workers.store.idps import Idp, Idps
 
 router = APIRouter()
 #: The cookie that binds a sign-in in flight to the browser that started it.

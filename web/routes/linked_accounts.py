@@ -15,13 +15,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Request
 from starlette.responses import RedirectResponse, Response
 
+from store import passkey_repo
+from store.identity_links import IdentityLinks, LastWayToSignIn
 from web.account_sessions import AccountSessions
 from web.csrf import CsrfError
 from web.htmx import is_htmx, redirect
 from web.services import MaybeCustomer, Services, Svc
 from web.sessions import SignedIn
-from workers.store import passkey_repo
-from workers.store.identity_links import IdentityLinks, LastWayToSignIn
 
 router = APIRouter()
 

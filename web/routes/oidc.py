@@ -15,6 +15,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from core.security.hashing import keyed_hash
+from store.models import utcnow
 from web.cookies import CookieJar
 from web.csrf import CsrfError
 from web.oidc.consent import SCOPE_TEXT, Consents
@@ -23,8 +25,6 @@ from web.oidc.starlette import StarletteOAuth2Request
 from web.oidc.store import Grant
 from web.services import MaybeCustomer, Svc
 from web.sessions import SignedIn
-from workers.security.hashing import keyed_hash
-from workers.store.models import utcnow
 
 router = APIRouter()
 #: Parameters of an authorization request that survive the trip through login and consent.

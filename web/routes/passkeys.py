@@ -14,11 +14,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from journeys.add_passkey import PASSKEYS_PAGE, AddPasskeyStart
+from store import passkey_repo
 from web.account_sessions import AccountSessions
 from web.csrf import CsrfError
 from web.services import Gateway, MaybeCustomer, Services, Svc
 from web.sessions import SignedIn
-from workers.store import passkey_repo
 
 router = APIRouter()
 

@@ -15,11 +15,11 @@ from starlette.responses import RedirectResponse, Response
 
 from journeys.kit import InvalidSubmission, Submission
 from journeys.profiling_plan import PLAN, RULES
+from store.db import session_for
+from store.profile_models import ProfileField
 from web.csrf import CsrfError
 from web.services import MaybeCustomer, Services, Svc
 from workers.activities.profiling import ProfilingActivities, SaveProfile
-from workers.store.db import session_for
-from workers.store.profile_models import ProfileField
 
 router = APIRouter()
 

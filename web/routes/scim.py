@@ -29,6 +29,7 @@ from scim2_models import (
 )
 from starlette.responses import Response
 
+from store.scim_clients import ScimClients
 from web.scim import catalog
 from web.scim.accounts import AccountWrites
 from web.scim.catalog import GroupResource, Limits, UserResource
@@ -36,7 +37,6 @@ from web.scim.directory import Directory, Stored, etag_matches
 from web.scim.http import ScimRoute, error_response, read_json, scim_response
 from web.scim.provisioning import Provisioning
 from web.services import services
-from workers.store.scim_clients import ScimClients
 
 PREFIX = "/scim/v2"
 router = APIRouter(prefix=PREFIX, route_class=ScimRoute)

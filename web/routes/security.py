@@ -15,14 +15,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from core.security.totp import TotpKeys
 from journeys.login import LoginStart
+from store.factors import FactorStore
 from web.account_sessions import AccountSessions
 from web.csrf import CsrfError
 from web.htmx import safe_local_path
 from web.services import Gateway, MaybeCustomer, Services, Svc
 from web.sessions import SignedIn
-from workers.security.totp import TotpKeys
-from workers.store.factors import FactorStore
 
 router = APIRouter()
 

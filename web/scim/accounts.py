@@ -18,10 +18,10 @@ from typing import Any
 from scim2_models import InvalidValueException, UniquenessException
 from sqlmodel import Session, select
 
+from core.security.hashing import email_lookup
 from journeys.kit import normalize_email
-from workers.security.hashing import email_lookup
-from workers.store.models import Customer, utcnow
-from workers.store.scim_models import ScimResource
+from store.models import Customer, utcnow
+from store.scim_models import ScimResource
 
 
 @dataclass

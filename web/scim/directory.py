@@ -28,12 +28,12 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from store.db import engine_for, session_for
+from store.models import utcnow
+from store.scim_models import ScimIndex, ScimMember, ScimResource
 from web.scim.catalog import GroupResource, Limits, UserResource
 from web.scim.index import ValueTooLong, binding, index_values
 from web.scim.query import FilterToSql, sort_expression
-from workers.store.db import engine_for, session_for
-from workers.store.models import utcnow
-from workers.store.scim_models import ScimIndex, ScimMember, ScimResource
 
 TYPE_NAMES: dict[type[Any], str] = {UserResource: "User", GroupResource: "Group"}
 ENDPOINTS = {"User": "Users", "Group": "Groups"}

@@ -26,11 +26,11 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from journeys.invitation import InvitationStart
 from journeys.kit.search import CUSTOMER_ID, JOURNEY_NAME, JOURNEY_STATUS
+from store.customer_lifecycle import revoke_sessions, suspend
+from store.db import session_for
+from store.models import Customer
 from web.deletion.starter import start_immediate_deprovisioning
 from web.scim.directory import Directory
-from workers.store.customer_lifecycle import revoke_sessions, suspend
-from workers.store.db import session_for
-from workers.store.models import Customer
 
 log = logging.getLogger("threshold.scim")
 

@@ -30,8 +30,8 @@ from sqlalchemy import ColumnElement, and_, collate, exists, false, func, not_, 
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from store.scim_models import ScimIndex, ScimResource
 from web.scim.index import attribute_key, binding
-from workers.store.scim_models import ScimIndex, ScimResource
 
 Condition = ColumnElement[bool]
 _ORDERING = {

@@ -12,8 +12,8 @@ from typing import TypeVar
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
+from store.login_models import AttemptResult
 from workers.activities.base import ActivityGroup
-from workers.store.login_models import AttemptResult
 
 M = TypeVar("M", bound=BaseModel)
 

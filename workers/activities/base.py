@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from workers.security.hashing import email_lookup
-from workers.security.sealing import Sealer
-from workers.settings import Settings
-from workers.store.db import session_for
-from workers.store.models import AuditEvent
+from core.security.hashing import email_lookup
+from core.security.sealing import Sealer
+from core.settings import Settings
+from store.db import session_for
+from store.models import AuditEvent
 
 
 class ActivityGroup:

@@ -12,8 +12,8 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from journeys.consents import purposes
+from store import consents
 from workers.activities.base import ActivityGroup
-from workers.store import consents
 
 
 class PurposeGrant(BaseModel):

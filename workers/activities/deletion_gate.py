@@ -16,11 +16,11 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
+from core.settings import Settings
 from journeys.deprovisioning import DeletionDecision, deprovisioning_id
 from journeys.kit import EventEnvelope, ScreenView
+from store.deprovisioning_models import DeletionRequest
 from workers.activities.base import ActivityGroup
-from workers.settings import Settings
-from workers.store.deprovisioning_models import DeletionRequest
 
 
 class PendingDeletion(BaseModel):

@@ -17,15 +17,15 @@ from sqlmodel import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from core.security.hashing import keyed_hash
+from core.settings import Settings
+from store.customer_lifecycle import ERASED_STATUS, revoke_sessions
+from store.deprovisioning_models import DeletionRequest, ErasureTombstone
+from store.erasure import erase_customer
+from store.events_models import WebhookSubscription
+from store.models import AuditEvent, Customer, utcnow
 from workers.activities.base import ActivityGroup
 from workers.activities.messaging import Mailer
-from workers.security.hashing import keyed_hash
-from workers.settings import Settings
-from workers.store.customer_lifecycle import ERASED_STATUS, revoke_sessions
-from workers.store.deprovisioning_models import DeletionRequest, ErasureTombstone
-from workers.store.erasure import erase_customer
-from workers.store.events_models import WebhookSubscription
-from workers.store.models import AuditEvent, Customer, utcnow
 
 PENDING_DELETION = "pending_deletion"
 SUSPENDED = "suspended"

@@ -21,8 +21,8 @@ from temporalio import activity
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from store.events_models import OutboxEvent, WebhookSubscription
 from workers.activities.base import ActivityGroup
-from workers.store.events_models import OutboxEvent, WebhookSubscription
 from workers.webhooks.delivery import DELIVERY_WORKFLOW, Delivery, delivery_workflow_id
 
 

@@ -19,13 +19,13 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from temporalio import activity
 
+from core.security.hashing import keyed_hash
+from core.settings import Settings
+from store.export_assembly import assemble
+from store.export_models import DataExport
+from store.models import AuditEvent, Customer, utcnow
 from workers.activities.base import ActivityGroup
 from workers.activities.messaging import Mailer
-from workers.security.hashing import keyed_hash
-from workers.settings import Settings
-from workers.store.export_assembly import assemble
-from workers.store.export_models import DataExport
-from workers.store.models import AuditEvent, Customer, utcnow
 
 LINK_LIFETIME = timedelta(hours=24)
 

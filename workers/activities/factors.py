@@ -14,7 +14,14 @@ from datetime import timedelta
 from pydantic import BaseModel
 from temporalio import activity
 
-from journeys.kit.screens import Sealed
+from contracts.sealed import Sealed
+from core.security import recovery_codes
+from core.security.sealing import SealError
+from core.settings import Settings
+from store import throttle
+from store.factors import FactorStore
+from store.models import Customer
+from store.throttle import Throttle
 from workers.activities.attempts import answer_once
 from workers.activities.base import ActivityGroup
 from workers.activities.verification import (
@@ -23,13 +30,6 @@ from workers.activities.verification import (
     SentCode,
     VerificationActivities,
 )
-from workers.security import recovery_codes
-from workers.security.sealing import SealError
-from workers.settings import Settings
-from workers.store import throttle
-from workers.store.factors import FactorStore
-from workers.store.models import Customer
-from workers.store.throttle import Throttle
 
 #: Factors strong enough that a customer who has one is never offered an email code.
 STRONG_FACTORS = frozenset({"totp", "passkey"})

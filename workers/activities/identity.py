@@ -15,16 +15,16 @@ from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from journeys.kit.errors import ErrorCode
-from journeys.kit.screens import Sealed
+from contracts.errors import ErrorCode
+from contracts.sealed import Sealed
+from core.security.passwords import PasswordPolicy, dummy_hash, hash_password
+from core.security.sealing import SealError
 from journeys.profiling_plan import PROFILE_SCHEMA_VERSION
+from store.idp_models import IdentityLink
+from store.models import Credential, Customer, PendingRegistration, utcnow
+from store.passkey_repo import claim_registration_passkey
+from store.profile_models import ProfileField
 from workers.activities.base import ActivityGroup
-from workers.security.passwords import PasswordPolicy, dummy_hash, hash_password
-from workers.security.sealing import SealError
-from workers.store.idp_models import IdentityLink
-from workers.store.models import Credential, Customer, PendingRegistration, utcnow
-from workers.store.passkey_repo import claim_registration_passkey
-from workers.store.profile_models import ProfileField
 
 
 class StageRegistration(BaseModel):

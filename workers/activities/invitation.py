@@ -16,17 +16,17 @@ from sqlmodel import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from journeys.kit.errors import ErrorCode
-from journeys.kit.screens import Sealed
+from contracts.errors import ErrorCode
+from contracts.sealed import Sealed
+from core.security.hashing import keyed_hash
+from core.security.passwords import PasswordPolicy, hash_password
+from core.security.sealing import SealError
+from core.settings import Settings
+from store.invitation_models import Invitation
+from store.models import Credential, Customer, utcnow
 from workers.activities.base import ActivityGroup
 from workers.activities.messaging import Mailer
 from workers.activities.verification import CheckResult
-from workers.security.hashing import keyed_hash
-from workers.security.passwords import PasswordPolicy, hash_password
-from workers.security.sealing import SealError
-from workers.settings import Settings
-from workers.store.invitation_models import Invitation
-from workers.store.models import Credential, Customer, utcnow
 
 #: The customer was suspended or erased while the invitation was pending.
 ACCOUNT_UNAVAILABLE = "ACCOUNT_UNAVAILABLE"

@@ -15,15 +15,15 @@ from pydantic import BaseModel
 from sqlmodel import select
 from temporalio import activity
 
-from journeys.kit.screens import Sealed
+from contracts.sealed import Sealed
+from core.security.passwords import hash_password, needs_rehash, verify_password
+from core.security.sealing import SealError
+from store import throttle
+from store.models import SIGN_IN_STATUSES, Credential, Customer, utcnow
+from store.organizations import Organizations
+from store.throttle import Admission, Throttle
 from workers.activities.attempts import answer_once
 from workers.activities.base import ActivityGroup
-from workers.security.passwords import hash_password, needs_rehash, verify_password
-from workers.security.sealing import SealError
-from workers.store import throttle
-from workers.store.models import SIGN_IN_STATUSES, Credential, Customer, utcnow
-from workers.store.organizations import Organizations
-from workers.store.throttle import Admission, Throttle
 
 WRONG = "Email or password is not right."
 

@@ -21,29 +21,29 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from webauthn.helpers import bytes_to_base64url
 
-from journeys.kit.errors import ErrorCode
-from workers.activities.base import ActivityGroup
-from workers.security.passkeys.authentication import (
+from contracts.errors import ErrorCode
+from core.security.passkeys.authentication import (
     authentication_options,
     parse_assertion,
     verify_authentication,
 )
-from workers.security.passkeys.challenges import CHALLENGE_LIFETIME, check_challenge, new_challenge
-from workers.security.passkeys.errors import (
+from core.security.passkeys.errors import (
     CredentialExists,
     PasskeyError,
     SignCountRegressed,
     UnknownCredential,
 )
-from workers.security.passkeys.registration import (
+from core.security.passkeys.registration import (
     KnownCredential,
     registration_options,
     verify_registration,
 )
-from workers.security.passkeys.relying_party import RelyingParty
-from workers.settings import Settings
-from workers.store.models import Customer, utcnow
-from workers.store.passkey_models import Passkey, PasskeyChallenge
+from core.security.passkeys.relying_party import RelyingParty
+from core.settings import Settings
+from store.models import Customer, utcnow
+from store.passkey_challenges import CHALLENGE_LIFETIME, check_challenge, new_challenge
+from store.passkey_models import Passkey, PasskeyChallenge
+from workers.activities.base import ActivityGroup
 
 REGISTER = "register"
 AUTHENTICATE = "authenticate"

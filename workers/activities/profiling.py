@@ -19,9 +19,9 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from journeys.profile import Interstitial, Profile, ProfileState, Settled, SignIn, profile_id
 from journeys.profiling_plan import PROFILE_SCHEMA_VERSION, RULES, Rule
+from store.models import utcnow
+from store.profile_models import ProfileField
 from workers.activities.base import ActivityGroup
-from workers.store.models import utcnow
-from workers.store.profile_models import ProfileField
 
 
 class NextInterstitial(BaseModel):

@@ -23,18 +23,18 @@ from sqlmodel import col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from journeys.kit.errors import ErrorCode
-from journeys.kit.screens import Sealed
+from contracts.errors import ErrorCode
+from contracts.sealed import Sealed
+from core.security.passwords import PasswordPolicy, hash_password
+from core.security.sealing import SealError
+from core.settings import Settings
+from store.factors import FactorStore
+from store.models import AuditEvent, Credential, Customer, Session, Verification, utcnow
+from store.throttle import Throttle, ThrottlePolicy, rows_changed
 from workers.activities.attempts import answer_once
 from workers.activities.base import ActivityGroup
 from workers.activities.messaging import Mailer
 from workers.activities.verification import SendCode, VerificationActivities
-from workers.security.passwords import PasswordPolicy, hash_password
-from workers.security.sealing import SealError
-from workers.settings import Settings
-from workers.store.factors import FactorStore
-from workers.store.models import AuditEvent, Credential, Customer, Session, Verification, utcnow
-from workers.store.throttle import Throttle, ThrottlePolicy, rows_changed
 
 #: How long the emailed code and link work (and how long the journey waits for them).
 LIFETIME = timedelta(minutes=15)

@@ -14,12 +14,12 @@ from typing import Literal
 from pydantic import BaseModel
 from temporalio import activity
 
+from core.settings import Settings
 from workers.activities.base import ActivityGroup
 from workers.risk.features import extract
 from workers.risk.model import FreemanModel
 from workers.risk.policy import RiskPolicy
 from workers.risk.store import Attempt, SqlRiskStore
-from workers.settings import Settings
 
 
 class LoginSignals(BaseModel):

@@ -10,11 +10,11 @@ from __future__ import annotations
 from sqlmodel import select
 from temporalio import activity
 
+from core.settings import Settings
 from journeys.kit.support import RECORD_ACTIVITY, SupportActed
+from store.models import AuditEvent, Customer, PendingRegistration
 from workers.activities.base import ActivityGroup
 from workers.activities.messaging import Mailer
-from workers.settings import Settings
-from workers.store.models import AuditEvent, Customer, PendingRegistration
 
 #: How the email describes each action; a screen button not listed reads as "pressed <name>".
 WHAT = {

@@ -15,13 +15,13 @@ from pydantic import BaseModel
 from sqlmodel import select
 from temporalio import activity
 
-from journeys.kit.screens import Sealed
+from contracts.sealed import Sealed
+from core.security.hashing import keyed_hash, matches
+from core.security.sealing import SealError
+from core.settings import Settings
+from store.models import Verification, utcnow
 from workers.activities.base import ActivityGroup
 from workers.activities.messaging import Mailer
-from workers.security.hashing import keyed_hash, matches
-from workers.security.sealing import SealError
-from workers.settings import Settings
-from workers.store.models import Verification, utcnow
 
 #: Templates whose code proves something, by the purpose stored with it; any other template (e.g.
 #: ``already_registered``) stores a "decoy" code that never matches.

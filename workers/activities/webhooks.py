@@ -17,10 +17,10 @@ from standardwebhooks.webhooks import Webhook
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from core.settings import Settings
+from store.events_models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from store.models import utcnow
 from workers.activities.base import ActivityGroup
-from workers.settings import Settings
-from workers.store.events_models import OutboxEvent, WebhookDelivery, WebhookSubscription
-from workers.store.models import utcnow
 from workers.webhooks.delivery import DELIVER_ACTIVITY, Delivery
 from workers.webhooks.secrets import WebhookSecrets
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from workers.settings import Settings
+from core.settings import Settings
 
 Decision = Literal["allow", "step_up", "deny"]
 

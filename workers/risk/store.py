@@ -24,11 +24,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
+from core.security.hashing import keyed_hash
+from store.db import session_for
+from store.risk_models import RiskCustomerCount, RiskGlobalCount, RiskLoginEvent
 from workers.risk.features import LoginFeatures, TravelRule, Velocity
 from workers.risk.model import ROOT, Evidence
-from workers.security.hashing import keyed_hash
-from workers.store.db import session_for
-from workers.store.risk_models import RiskCustomerCount, RiskGlobalCount, RiskLoginEvent
 
 GLOBAL_COUNTS: Table = SQLModel.metadata.tables[RiskGlobalCount.__tablename__]
 CUSTOMER_COUNTS: Table = SQLModel.metadata.tables[RiskCustomerCount.__tablename__]

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from workers.store.db import session_for
-from workers.store.models import AuditEvent
+from store.db import session_for
+from store.models import AuditEvent
 
 
 def record(

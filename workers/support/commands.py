@@ -16,7 +16,7 @@ from typing import Any
 
 import segno
 
-from workers.settings import load_settings
+from core.settings import load_settings
 
 
 def register(commands: Any) -> None:

@@ -19,13 +19,13 @@ from typing import Literal
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from core.security.passwords import dummy_hash, hash_password, verify_password
+from core.security.staff_totp import StaffTotp, TotpBoxError
+from core.settings import Settings
 from journeys.kit import normalize_email
-from workers.security.passwords import dummy_hash, hash_password, verify_password
-from workers.security.staff_totp import StaffTotp, TotpBoxError
-from workers.settings import Settings
-from workers.store.db import session_for
-from workers.store.models import utcnow
-from workers.store.staff_models import StaffMember, StaffSession
+from store.db import session_for
+from store.models import utcnow
+from store.staff_models import StaffMember, StaffSession
 from workers.support import audit
 
 Role = Literal["support", "admin"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from workers.settings import load_settings
+from core.settings import load_settings
 from workers.webhooks import subscriptions
 
 

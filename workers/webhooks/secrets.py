@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from workers.settings import Settings
+from core.settings import Settings
 
 PREFIX = "whsec_"
 

@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 from sqlmodel import select
 
-from workers.settings import Settings
-from workers.store.db import session_for
-from workers.store.events_models import WebhookSubscription
-from workers.store.models import utcnow
+from core.settings import Settings
+from store.db import session_for
+from store.events_models import WebhookSubscription
+from store.models import utcnow
 from workers.webhooks.secrets import WebhookSecrets, new_secret
 
 KNOWN_TYPES = frozenset(

@@ -10,8 +10,8 @@ from temporalio.api.common.v1 import Payload
 from temporalio.api.failure.v1 import Failure
 from temporalio.exceptions import ApplicationError
 
+from core.codec import ENCODING, EncryptionCodec, UnknownCodecKey, make_data_converter
 from journeys.kit import Submission
-from journeys.kit.converter import ENCODING, EncryptionCodec, UnknownCodecKey, make_data_converter
 
 OLD = os.urandom(32)
 NEW = os.urandom(32)

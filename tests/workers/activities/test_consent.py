@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import delete, text
 from sqlalchemy.exc import DatabaseError
 
+from core.settings import Settings
 from journeys import consents
 from journeys.consents import CATALOGUE
+from store.db import session_for
+from store.models import AuditEvent, ConsentRecord
 from tests.support.store import new_journey_id, register_customer, rows, unique_email
 from workers.activities.consent import ConsentActivities, ConsentsOf, PurposeGrant, RecordConsents
-from workers.settings import Settings
-from workers.store.db import session_for
-from workers.store.models import AuditEvent, ConsentRecord
 
 TERMS = PurposeGrant(purpose="terms", version="2026-01", granted=True)
 NEWS = PurposeGrant(purpose="newsletter", version="2026-01", granted=False)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from temporalio.exceptions import ApplicationError
 
+from core.security.hashing import email_lookup
+from core.security.passwords import verify_password
+from core.security.sealing import Sealer
+from core.settings import Settings
 from journeys.kit import ErrorCode
+from store.models import AuditEvent, Credential, Customer, PendingRegistration
+from store.passkey_models import Passkey
 from tests.support.passkeys import SoftPasskey
 from tests.support.store import new_journey_id, one, register_customer, rows, unique_email
 from workers.activities.identity import (
@@ -18,12 +24,6 @@ from workers.activities.passkeys import (
     FinishPasskeyCeremony,
     PasskeyActivities,
 )
-from workers.security.hashing import email_lookup
-from workers.security.passwords import verify_password
-from workers.security.sealing import Sealer
-from workers.settings import Settings
-from workers.store.models import AuditEvent, Credential, Customer, PendingRegistration
-from workers.store.passkey_models import Passkey
 
 PASSWORD = "violet-tractor-harbour"
 

@@ -6,6 +6,12 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from core.security.hashing import email_lookup
+from core.security.sealing import Sealer
+from core.settings import Settings
+from store import throttle
+from store.login_models import LoginThrottle
+from store.throttle import EPOCH, Throttle
 from tests.support.store import one, register_customer, unique_email, update
 from workers.activities.login import (
     WRONG,
@@ -15,12 +21,6 @@ from workers.activities.login import (
     ResetThrottle,
     account_key,
 )
-from workers.security.hashing import email_lookup
-from workers.security.sealing import Sealer
-from workers.settings import Settings
-from workers.store import throttle
-from workers.store.login_models import LoginThrottle
-from workers.store.throttle import EPOCH, Throttle
 
 PASSWORD = "violet-tractor-harbour"
 

@@ -13,7 +13,10 @@ from datetime import timedelta
 import pytest
 from temporalio.exceptions import ApplicationError
 
+from core.settings import Settings
 from journeys.kit import ErrorCode
+from store.models import AuditEvent, utcnow
+from store.passkey_models import Passkey, PasskeyChallenge
 from tests.support.passkeys import SoftPasskey
 from tests.support.store import new_journey_id, one, register_customer, rows, unique_email, update
 from workers.activities.passkeys import (
@@ -22,9 +25,6 @@ from workers.activities.passkeys import (
     FinishPasskeyCeremony,
     PasskeyActivities,
 )
-from workers.settings import Settings
-from workers.store.models import AuditEvent, utcnow
-from workers.store.passkey_models import Passkey, PasskeyChallenge
 
 ORIGIN = "http://threshold.test"
 

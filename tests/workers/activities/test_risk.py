@@ -12,11 +12,11 @@ from temporalio.client import Client
 from temporalio.common import RetryPolicy
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
+from core.settings import Settings
+from store.models import AuditEvent
 from tests.conftest import MakeSettings
 from tests.support.store import rows
 from workers.activities.risk import LoginRecord, LoginSignals, RiskActivities, RiskAssessment
-from workers.settings import Settings
-from workers.store.models import AuditEvent
 from workers.worker import activities_for
 
 HOME_IP = "81.2.69.160"  # GB

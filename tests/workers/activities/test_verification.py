@@ -12,7 +12,10 @@ from datetime import timedelta
 
 import pytest
 
+from core.security.sealing import Sealer
+from core.settings import Settings
 from journeys.kit import Sealed
+from store.models import AuditEvent, Verification, utcnow
 from tests.conftest import MakeSettings
 from tests.support.mail import MailCatcher, code_in, link_in, text_of, token_in
 from tests.support.net import free_port
@@ -25,9 +28,6 @@ from workers.activities.verification import (
     SentCode,
     VerificationActivities,
 )
-from workers.security.sealing import Sealer
-from workers.settings import Settings
-from workers.store.models import AuditEvent, Verification, utcnow
 
 
 class Flow:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.settings import Settings
 from workers.risk.policy import RiskPolicy
-from workers.settings import Settings
 
 POLICY = RiskPolicy(step_up_threshold=3.0, deny_threshold=12.0)
 

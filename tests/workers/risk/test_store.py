@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from core.settings import Settings
+from store.db import session_for
 from workers.risk.features import extract
 from workers.risk.store import Attempt, SqlRiskStore
-from workers.settings import Settings
-from workers.store.db import session_for
 
 HOME_IP = "81.2.69.160"  # GB in the bundled data
 TOKYO_IP = "133.242.0.1"  # JP

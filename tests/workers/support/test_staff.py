@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
+from core.settings import Settings
+from store.db import engine_for
+from store.models import AuditEvent
+from store.staff_models import StaffMember, StaffSession
 from tests.support.staff import add_staff
 from tests.support.store import one, rows
-from workers.settings import Settings
-from workers.store.db import engine_for
-from workers.store.models import AuditEvent
-from workers.store.staff_models import StaffMember, StaffSession
 from workers.support.staff import LoginRefused, StaffDirectory, StaffError
 
 

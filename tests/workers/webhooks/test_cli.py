@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from core.settings import Settings
+from store.events_models import WebhookSubscription
 from tests.support.store import rows
 from workers.cli import main
-from workers.settings import Settings
-from workers.store.events_models import WebhookSubscription
 
 
 @pytest.fixture

@@ -16,12 +16,12 @@ from temporalio.client import Client
 from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Worker
 
+from core.settings import Settings
+from store.db import session_for
+from store.events_models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from tests.support.receiver import Receiver, running_receiver
 from tests.support.waiting import eventually
 from workers.activities.events import EmitEvent, EventActivities
-from workers.settings import Settings
-from workers.store.db import session_for
-from workers.store.events_models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from workers.webhooks import subscriptions
 from workers.webhooks.delivery import delivery_workflow_id
 

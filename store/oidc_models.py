@@ -1,0 +1,110 @@
+"""Tables of the OpenID provider: registered clients, authorization codes, tokens, signing keys,
+client assertions already seen.
+
+Nothing here is usable if the database leaks: client secrets, codes, access and refresh tokens rest
+as keyed hashes (HMAC-SHA256 under a key derived from ``THRESHOLD_SECRET_KEY``) and signing keys'
+private halves as AES-GCM ciphertext under another derived key. Imported by
+:mod:`store.models` so every table is on ``SQLModel.metadata``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Text
+from sqlmodel import Field, SQLModel
+
+from store.models import utcnow
+
+
+class OAuthClient(SQLModel, table=True):
+    """A relying party; ``auth_method`` is ``none`` (public, PKCE), ``client_secret_basic`` or
+    ``private_key_jwt``; redirect URIs are matched by exact string, one per line."""
+
+    __tablename__ = "oauth_clients"
+
+    client_id: str = Field(primary_key=True, max_length=100)
+    name: str = Field(max_length=200)
+    auth_method: str = Field(max_length=32)
+    secret_hash: str = Field(default="", max_length=64)
+    jwks: str = Field(default="", sa_column=Column(Text, nullable=False))
+    redirect_uris: str = Field(sa_column=Column(Text, nullable=False))
+    post_logout_redirect_uris: str = Field(default="", sa_column=Column(Text, nullable=False))
+    scope: str = Field(default="openid profile email offline_access", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OAuthCode(SQLModel, table=True):
+    """An authorization code (its keyed hash); single use: ``used_at`` is set by a conditional
+    UPDATE, and a second use revokes every token the first one issued."""
+
+    __tablename__ = "oauth_codes"
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    client_id: str = Field(foreign_key="oauth_clients.client_id", max_length=100)
+    customer_id: str = Field(foreign_key="customers.id", index=True, max_length=36)
+    redirect_uri: str = Field(sa_column=Column(Text, nullable=False))
+    scope: str = Field(max_length=500)
+    nonce: str = Field(default="", max_length=255)
+    code_challenge: str = Field(default="", max_length=128)
+    code_challenge_method: str = Field(default="", max_length=8)
+    sid: str = Field(max_length=64)
+    auth_time: datetime
+    acr: str = Field(default="", max_length=64)
+    amr: str = Field(default="", max_length=100)
+    family: str = Field(max_length=64)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class OAuthToken(SQLModel, table=True):
+    """An access token and its refresh token (keyed hashes). Every token issued from one code
+    shares a ``family``: presenting an already-rotated refresh token revokes the whole family."""
+
+    __tablename__ = "oauth_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(foreign_key="oauth_clients.client_id", max_length=100)
+    customer_id: str = Field(foreign_key="customers.id", index=True, max_length=36)
+    scope: str = Field(max_length=500)
+    family: str = Field(index=True, max_length=64)
+    sid: str = Field(index=True, max_length=64)
+    auth_time: datetime
+    acr: str = Field(default="", max_length=64)
+    amr: str = Field(default="", max_length=100)
+    access_hash: str = Field(unique=True, max_length=64)
+    refresh_hash: str | None = Field(default=None, unique=True, max_length=64)
+    issued_at: datetime = Field(default_factory=utcnow)
+    access_expires_at: datetime
+    refresh_expires_at: datetime | None = None
+    rotated_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class ClientAssertion(SQLModel, table=True):
+    """A ``private_key_jwt`` assertion already accepted (its ``jti``'s keyed hash), kept until the
+    assertion could no longer be accepted anyway. The primary key (client, jti) makes the INSERT
+    the replay check: of two requests with one assertion, the second insert fails."""
+
+    __tablename__ = "oauth_client_assertions"
+
+    client_id: str = Field(foreign_key="oauth_clients.client_id", primary_key=True, max_length=100)
+    jti_hash: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = Field(index=True)
+
+
+class SigningKey(SQLModel, table=True):
+    """An ID-token signing key: public JWK in the clear, private JWK as AES-GCM ciphertext.
+
+    The newest key signs; older keys stay in the JWKS until ``retire_after`` so tokens signed
+    before a rotation still verify (overlap).
+    """
+
+    __tablename__ = "oidc_signing_keys"
+
+    kid: str = Field(primary_key=True, max_length=64)
+    alg: str = Field(max_length=16)
+    public_jwk: str = Field(sa_column=Column(Text, nullable=False))
+    private_box: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    retire_after: datetime | None = None

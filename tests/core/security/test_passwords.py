@@ -1,0 +1,104 @@
+"""Password policy (NIST SP 800-63B) and argon2id hashing."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from core.security.passwords import (
+    PasswordPolicy,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+
+STRONG = "violet-tractor-harbour"
+
+
+def test_limits_are_named() -> None:
+    assert (PasswordPolicy.MIN_LENGTH, PasswordPolicy.MAX_LENGTH) == (8, 256)
+
+
+@pytest.mark.parametrize("length", [0, 1, 7])
+def test_shorter_than_eight_is_refused(length: int) -> None:
+    assert PasswordPolicy.problem("x" * length) == "Password must be at least 8 characters."
+
+
+@pytest.mark.parametrize("length", [8, 64, 256])
+def test_eight_sixty_four_and_two_hundred_fifty_six_are_accepted(length: int) -> None:
+    candidate = ("Zq7!pL3#" * 40)[:length]
+
+    assert len(candidate) == length
+    assert PasswordPolicy.problem(candidate) is None
+
+
+def test_two_hundred_fifty_seven_is_refused() -> None:
+    assert (
+        PasswordPolicy.problem(("Zq7!pL3#" * 40)[:257])
+        == "Password must be at most 256 characters."
+    )
+
+
+def test_length_counts_characters_not_bytes() -> None:
+    assert PasswordPolicy.problem("ééééééé") is not None  # 7 characters, 14 bytes
+    assert PasswordPolicy.problem("éééééééé") is None  # 8 characters
+
+
+@pytest.mark.parametrize("common", ["password1", "iloveyou", "PASSWORD1", "ILoveYou"])
+def test_common_passwords_are_refused_whatever_the_case(common: str) -> None:
+    assert PasswordPolicy.problem(common) == (
+        "This password is too common; choose one that is harder to guess."
+    )
+
+
+def test_no_composition_rules_a_long_lowercase_passphrase_is_fine() -> None:
+    assert PasswordPolicy.problem("correct horse battery staple") is None
+
+
+def test_the_email_or_its_local_part_is_refused() -> None:
+    assert PasswordPolicy.problem("zanzibar.quill@example.com", email="zanzibar.quill@example.com")
+    assert PasswordPolicy.problem("Zanzibar.Quill", email="zanzibar.quill@example.com")
+    assert PasswordPolicy.problem(STRONG, email="zanzibar.quill@example.com") is None
+
+
+def test_hash_is_argon2id_verifies_and_is_salted() -> None:
+    first = hash_password(STRONG)
+    second = hash_password(STRONG)
+
+    assert first.startswith("$argon2id$")
+    assert first != second
+    assert verify_password(first, STRONG)
+    assert not verify_password(first, STRONG + "!")
+
+
+def test_no_truncation_passwords_sharing_the_first_72_bytes_differ() -> None:
+    shared = "a-long-shared-prefix-" * 4  # 84 bytes, beyond bcrypt's 72-byte cut-off
+    assert len(shared.encode()) > 72
+    stored = hash_password(shared + "one")
+
+    assert verify_password(stored, shared + "one")
+    assert not verify_password(stored, shared + "two")
+    assert not verify_password(stored, shared)
+
+
+def test_fresh_hash_needs_no_rehash_and_weak_parameters_do() -> None:
+    from argon2 import PasswordHasher
+
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(STRONG)
+
+    assert needs_rehash(hash_password(STRONG)) is False
+    assert needs_rehash(weak) is True
+
+
+def test_unicode_is_normalised_so_either_keyboard_form_verifies() -> None:
+    composed = unicodedata.normalize("NFC", "crème-brûlée-été")
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+
+    assert verify_password(hash_password(composed), decomposed)
+
+
+@pytest.mark.parametrize("garbage", ["", "not-a-hash", "$argon2id$v=19$broken"])
+def test_verify_is_false_not_an_exception_for_a_bad_stored_hash(garbage: str) -> None:
+    assert verify_password(garbage, STRONG) is False
