@@ -5,9 +5,12 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.security.passwords import (
     PasswordPolicy,
+    Runs,
     hash_password,
     needs_rehash,
     verify_password,
@@ -42,7 +45,7 @@ def test_two_hundred_fifty_seven_is_refused() -> None:
 
 def test_length_counts_characters_not_bytes() -> None:
     assert PasswordPolicy.problem("ééééééé") is not None  # 7 characters, 14 bytes
-    assert PasswordPolicy.problem("éééééééé") is None  # 8 characters
+    assert PasswordPolicy.problem("éàüöçñøß") is None  # 8 characters
 
 
 @pytest.mark.parametrize("common", ["password1", "iloveyou", "PASSWORD1", "ILoveYou"])
@@ -102,3 +105,83 @@ def test_unicode_is_normalised_so_either_keyboard_form_verifies() -> None:
 @pytest.mark.parametrize("garbage", ["", "not-a-hash", "$argon2id$v=19$broken"])
 def test_verify_is_false_not_an_exception_for_a_bad_stored_hash(garbage: str) -> None:
     assert verify_password(garbage, STRONG) is False
+
+
+GUESSABLE = (
+    "This password is too easy to guess: avoid repeated characters, sequences "
+    "like 1234 or abcd and keyboard runs like qwerty."
+)
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "aaaaaaaa",
+        "ZZZZZZZZZZZZZZ",
+        "ÄÄÄÄÄÄÄÄ",
+        "abababab",
+        "abcdefgh",
+        "zyxwvuts",
+        "абвгдежз",
+        "35793579",
+        "87654321098",
+        "qwertyuiop7890",
+        "poiuytre",
+        "!@#$%^&*",
+        "xxxxyyyyzzzz",
+        "aaaaaaaa1",
+        "abcdefabcdef",
+        "qwertzuiopü",
+        "a" * 100,
+        "abcdefghijklmnopqrstuvwxyz0123456789",
+    ],
+)
+def test_repetitive_sequential_and_keyboard_runs_are_refused(weak: str) -> None:
+    assert PasswordPolicy.problem(weak) == GUESSABLE
+
+
+@pytest.mark.parametrize(
+    "fine",
+    [
+        STRONG,
+        "correct horse battery staple",
+        "hunter2-hunter2",
+        "Tr0ub4dor&3x",
+        "2468ace0-mauve",
+        "a" * 72 + "Zq7!pL3#",
+    ],
+)
+def test_passwords_with_enough_outside_runs_are_accepted(fine: str) -> None:
+    assert PasswordPolicy.problem(fine) is None
+
+
+_ROWS = st.sampled_from(
+    ["abcdefghijklmnopqrstuvwxyz", "0123456789", *Runs.ROWS, "qwertyuiopasdfghjklzxcvbnm"]
+)
+
+
+@st.composite
+def runs(draw: st.DrawFn) -> str:
+    """A password built only from runs: one repeated character, or a slice of a row/sequence."""
+    kind = draw(st.sampled_from(["repeat", "forward", "backward"]))
+    length = draw(st.integers(min_value=8, max_value=40))
+    if kind == "repeat":
+        return draw(st.characters(codec="utf-8", categories=["L", "N", "P", "S"])) * length
+    row = draw(_ROWS.filter(lambda r: len(r) >= 8))
+    start = draw(st.integers(min_value=0, max_value=len(row) - 8))
+    piece = row[start : start + length]
+    text = piece if kind == "forward" else piece[::-1]
+    return text.upper() if draw(st.booleans()) else text
+
+
+@settings(max_examples=300, deadline=None)
+@given(runs())
+def test_generated_runs_are_always_refused(weak: str) -> None:
+    assert PasswordPolicy.problem(weak) is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gets_an_answer_not_an_exception(candidate: str) -> None:
+    answer = PasswordPolicy.problem(candidate)
+    assert answer is None or isinstance(answer, str)
