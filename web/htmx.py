@@ -5,6 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from web.redirects import safe_local_path as safe_local_path  # also imported from here
+
 
 def is_htmx(request: Request) -> bool:
     """An HTMX swap request (not a history restore, which needs the whole page)."""
@@ -15,14 +17,11 @@ def is_htmx(request: Request) -> bool:
 
 
 def redirect(request: Request, url: str) -> Response:
-    """303 for a plain browser; ``HX-Redirect`` for HTMX, which does not follow 303 into a page."""
+    """303 for a plain browser; ``HX-Redirect`` for HTMX, which does not follow 303 into a page.
+
+    ``url`` is rebuilt as a local path whoever built it, so no caller can send a browser away.
+    """
+    url = safe_local_path(url, default="/")
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)
-
-
-def safe_local_path(url: str, default: str = "/account") -> str:
-    """Only same-site absolute paths are followed: no open redirects via ``//host`` or schemes."""
-    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url
-    return default

@@ -25,7 +25,8 @@ from web.cookies import CookieJar
 from web.csrf import CsrfError
 from web.forms import FormProblem
 from web.gateway import JourneyGateway, JourneyNotFound, Rejected
-from web.htmx import is_htmx, redirect, safe_local_path
+from web.htmx import is_htmx, redirect
+from web.redirects import safe_local_path
 from web.services import Gateway, Services, Svc
 from web.sessions import SessionStore
 
@@ -52,9 +53,9 @@ def _acr_values(request: Request) -> dict[str, str]:
 @router.get("/login")
 async def login(request: Request) -> Response:
     """The friendly URL of the login journey; keeps a local ``return_to`` and ``acr_values``."""
-    return_to = request.query_params.get("return_to", "")
+    return_to = safe_local_path(request.query_params.get("return_to"), default="")
     target = "/j/login"
-    if return_to and safe_local_path(return_to, default="") == return_to:
+    if return_to:
         target += "?" + urlencode({"return_to": return_to, **_acr_values(request)})
     return RedirectResponse(target, status_code=303)
 
@@ -66,7 +67,7 @@ async def start(journey: str, request: Request, svc: Svc, gateway: Gateway) -> R
         return svc.pages.error(request, 404, "Page not found", f"There is no {journey!r} journey.")
     device, new_device = svc.devices.identify(request)
     start_input = JourneyStart(
-        return_to=safe_local_path(request.query_params.get("return_to", ""), default="/account"),
+        return_to=safe_local_path(request.query_params.get("return_to"), default="/account"),
         client_ip=request.client.host if request.client else "",
         user_agent=request.headers.get("user-agent", "")[:512],
         device=device,

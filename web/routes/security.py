@@ -20,7 +20,7 @@ from journeys.login import LoginStart
 from store.factors import FactorStore
 from web.account_sessions import AccountSessions
 from web.csrf import CsrfError
-from web.htmx import safe_local_path
+from web.redirects import safe_local_path
 from web.services import Gateway, MaybeCustomer, Services, Svc
 from web.sessions import SignedIn
 
@@ -45,7 +45,7 @@ async def reauth(request: Request, svc: Svc, gateway: Gateway, me: MaybeCustomer
         return _to_login(request)
     device, new_device = svc.devices.identify(request)
     start = LoginStart(
-        return_to=safe_local_path(request.query_params.get("return_to", ""), SECURITY_PAGE),
+        return_to=safe_local_path(request.query_params.get("return_to"), SECURITY_PAGE),
         client_ip=request.client.host if request.client else "",
         user_agent=request.headers.get("user-agent", "")[:512],
         device=device,
