@@ -40,6 +40,7 @@ from typing import Any
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.identity import CreateCustomer, StageRegistration
 from core.codec import make_data_converter
 from core.security.passwords import _HASHER, hash_password, verify_password
 from core.security.sealing import Sealer
@@ -47,7 +48,7 @@ from core.settings import Settings
 from journeys.kit.search import ALL_KEYS
 from store.migrate import upgrade
 from web.app import create_app
-from workers.activities.identity import CreateCustomer, IdentityActivities, StageRegistration
+from workers.activities.identity import IdentityActivitiesImpl
 from workers.worker import build_worker
 
 BENCH_CODEC_KEYS = "bench1:" + base64.b64encode(b"threshold-bench-key-not-secret!!").decode()
@@ -98,7 +99,7 @@ def bench_settings(database_url: str, temporal_address: str) -> Settings:
 
 def register(settings: Settings, email: str) -> None:
     journey_id = f"registration-{uuid.uuid4()}"
-    identity = IdentityActivities(settings)
+    identity = IdentityActivitiesImpl(settings)
     sealed = Sealer(settings.derive_key("sealing")).seal(
         PASSWORD, journey_id=journey_id, field="password"
     )

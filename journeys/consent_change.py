@@ -13,32 +13,33 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.consent import ConsentActivities, RecordConsents
+    from contracts.events import EventActivities
     from journeys.consent_steps import changed_event
-    from journeys.kit.journey import DEFAULT_RETRY
-    from workers.activities.consent import ConsentActivities, RecordConsents
-    from workers.activities.events import EventActivities
+    from journeys.kit.activities import DEFAULT_RETRY, run_activity
+    from journeys.kit.registry import background
 
 WORKFLOW = "consent-change"
 TIMEOUT = timedelta(seconds=30)
 
 
-@workflow.defn(name=WORKFLOW)
+@background(WORKFLOW)
 class ConsentChange:
     """Record one consent decision, then emit ``consent.changed``."""
 
     @workflow.run
     async def run(self, request: RecordConsents) -> int:
         """The number of records written (0 when this decision was already recorded)."""
-        written = await workflow.execute_activity_method(
+        written = await run_activity(
             ConsentActivities.record,
             request,
-            start_to_close_timeout=TIMEOUT,
-            retry_policy=DEFAULT_RETRY,
+            timeout=TIMEOUT,
+            retry=DEFAULT_RETRY,
         )
-        await workflow.execute_activity_method(
+        await run_activity(
             EventActivities.emit,
             changed_event(request),
-            start_to_close_timeout=TIMEOUT,
-            retry_policy=DEFAULT_RETRY,
+            timeout=TIMEOUT,
+            retry=DEFAULT_RETRY,
         )
         return written

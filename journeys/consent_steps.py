@@ -1,6 +1,6 @@
 """Consent screens and steps shared by journeys: what registration asks, and re-consent at sign-in.
 
-Screens are built from the catalogue (:mod:`journeys.consents`): one checkbox per optional purpose,
+Screens are built from the catalogue (:mod:`contracts.consents`): one checkbox per optional purpose,
 so adding a purpose there adds it to every consent screen. The login journey calls
 :func:`reconsent` once the customer is authenticated: when a required purpose's version changed
 since they granted it, they must accept the new version before the sign-in finishes; optional
@@ -16,17 +16,17 @@ from pydantic import create_model, field_validator
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from journeys.consents import CATALOGUE, optional_names
-    from journeys.kit import Action, Journey, Outcome, Screen, StepTimedOut, expired, field
-    from journeys.kit.journey import DEFAULT_ACTIVITY_TIMEOUT, DEFAULT_RETRY
-    from workers.activities.consent import (
+    from contracts.consent import (
         ConsentActivities,
         ConsentsOf,
         DueConsents,
         PurposeGrant,
         RecordConsents,
     )
-    from workers.activities.events import EmitEvent, EventActivities
+    from contracts.consents import CATALOGUE, optional_names
+    from contracts.events import EmitEvent, EventActivities
+    from journeys.kit import Action, Journey, Outcome, Screen, StepTimedOut, expired, field
+    from journeys.kit.activities import DEFAULT_ACTIVITY_TIMEOUT, DEFAULT_RETRY, run_activity
 
 RECONSENT_TIMEOUT = timedelta(minutes=30)
 #: ``workflow.patched`` id guarding the consent-catalogue changes to existing journeys.
@@ -136,11 +136,11 @@ async def announce_registration(journey: Journey, customer_id: str, answer: Scre
 
 async def emit_event(event: EmitEvent) -> None:
     """``events.emit`` (an async activity, which ``Journey.step``'s signature does not cover)."""
-    await workflow.execute_activity_method(
+    await run_activity(
         EventActivities.emit,
         event,
-        start_to_close_timeout=DEFAULT_ACTIVITY_TIMEOUT,
-        retry_policy=DEFAULT_RETRY,
+        timeout=DEFAULT_ACTIVITY_TIMEOUT,
+        retry=DEFAULT_RETRY,
     )
 
 

@@ -14,9 +14,9 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.deletion_gate import DeletionGateActivities, PendingDeletion
     from journeys.kit import Action, Journey, Outcome, Screen, failed
-    from journeys.kit.journey import DEFAULT_RETRY
-    from workers.activities.deletion_gate import DeletionGateActivities, PendingDeletion
+    from journeys.kit.activities import DEFAULT_RETRY, run_activity
 
 PATCH = "deprovisioning-gate"
 ANSWER_TIMEOUT = timedelta(minutes=30)
@@ -54,10 +54,10 @@ async def deletion_gate(journey: Journey, journey_id: str, customer_id: str) -> 
     )
     if answer.action != KEEP:
         return failed(journey_id, f"Not signed in: the account is still deleted on {date}.")
-    await workflow.execute_activity_method(
+    await run_activity(
         DeletionGateActivities.keep,
         PendingDeletion(customer_id=customer_id),
-        start_to_close_timeout=KEEP_TIMEOUT,
-        retry_policy=DEFAULT_RETRY,
+        timeout=KEEP_TIMEOUT,
+        retry=DEFAULT_RETRY,
     )
     return None

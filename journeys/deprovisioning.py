@@ -19,21 +19,22 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from journeys.kit import Action, Event, Journey, JourneyStart, Outcome, Screen, journey
-    from journeys.kit.journey import StepTimedOut
-    from journeys.kit.outcomes import cancelled, failed, redirect
-    from journeys.kit.support import JourneyCancelled
-    from journeys.outbox import emit
-    from workers.activities.deprovisioning import (
+    from contracts.deprovisioning import (
+        ERASURE_REQUESTED,
         BeginDeletion,
         CustomerRef,
+        DeletionDecision,
         DeletionNotice,
         DeprovisioningActivities,
         EraseCustomer,
     )
+    from journeys.kit import Action, Journey, JourneyStart, Outcome, Screen, journey
+    from journeys.kit.cancel import JourneyCancelled
+    from journeys.kit.journey import StepTimedOut
+    from journeys.kit.outcomes import cancelled, failed, redirect
+    from journeys.outbox import emit
 
 REMINDER_BEFORE = timedelta(days=3)
-ERASURE_REQUESTED = "customer.erasure_requested"
 
 
 class DeprovisioningStart(JourneyStart):
@@ -43,12 +44,6 @@ class DeprovisioningStart(JourneyStart):
     grace_seconds: int
     ack_deadline_seconds: int
     requested_by: str = "customer"
-
-
-class DeletionDecision(Event):
-    """A decision during the grace period (customer or admin): keep the account, or erase now."""
-
-    keep: bool
 
 
 class ScheduledForDeletion(Screen):
@@ -65,11 +60,6 @@ class AwaitingAcknowledgements(Screen):
     title = "Erasing"
     intro = "Waiting for connected systems to confirm they erased the customer."
     actions = ()
-
-
-def deprovisioning_id(customer_id: str) -> str:
-    """One deprovisioning per customer at a time."""
-    return f"deprovisioning-{customer_id}"
 
 
 @journey("deprovisioning")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.export import LINK_LIFETIME, ExportActivities, PrepareExport
     from journeys.kit import Journey, JourneyStart, Outcome, Screen, failed, journey, redirect
+    from journeys.kit.cancel import JourneyCancelled
     from journeys.kit.journey import StepTimedOut
     from journeys.kit.outcomes import cancelled
-    from journeys.kit.support import JourneyCancelled
-    from workers.activities.export import LINK_LIFETIME, ExportActivities, PrepareExport
 
 
 class ExportStart(JourneyStart):

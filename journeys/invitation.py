@@ -14,7 +14,15 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.consent import ConsentActivities, RecordConsents
     from contracts.errors import ErrorCode
+    from contracts.invitation import (
+        ACCOUNT_UNAVAILABLE,
+        CheckInvitationLink,
+        ChoosePassword,
+        InvitationActivities,
+        SendInvitation,
+    )
     from journeys.kit import (
         Action,
         EmailLinkClicked,
@@ -31,14 +39,6 @@ with workflow.unsafe.imports_passed_through():
         signed_in,
     )
     from journeys.registration import TERMS, AcceptTerms
-    from workers.activities.consent import ConsentActivities, RecordConsents
-    from workers.activities.invitation import (
-        ACCOUNT_UNAVAILABLE,
-        CheckInvitationLink,
-        ChoosePassword,
-        InvitationActivities,
-        SendInvitation,
-    )
 
 PASSWORD_TIMEOUT = timedelta(hours=1)
 TERMS_TIMEOUT = timedelta(hours=1)

@@ -28,6 +28,22 @@ from pydantic import field_validator
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.activity import ActivityRef
+    from contracts.factors import (
+        CheckFactor,
+        FactorActivities,
+        FactorChecked,
+        FactorsOf,
+        SendLoginCode,
+    )
+    from contracts.login import (
+        CheckPassword,
+        HomeRealmOf,
+        KnownCustomer,
+        LoginActivities,
+        PasswordChecked,
+    )
+    from contracts.risk import LoginRecord, LoginSignals, RiskActivities, RiskAssessment
     from journeys.consent_steps import PATCH as CONSENT_PATCH
     from journeys.consent_steps import reconsent
     from journeys.deletion_gate import deletion_gate
@@ -58,21 +74,6 @@ with workflow.unsafe.imports_passed_through():
     from journeys.outbox import emit
     from journeys.profiling_steps import PATCH as PROFILING_PATCH
     from journeys.profiling_steps import profile_interstitial
-    from workers.activities.factors import (
-        CheckFactor,
-        FactorActivities,
-        FactorChecked,
-        FactorsOf,
-        SendLoginCode,
-    )
-    from workers.activities.login import (
-        CheckPassword,
-        HomeRealmOf,
-        KnownCustomer,
-        LoginActivities,
-        PasswordChecked,
-    )
-    from workers.activities.risk import LoginRecord, LoginSignals, RiskActivities, RiskAssessment
 
 ANSWER_TIMEOUT = timedelta(minutes=30)
 CODE_TIMEOUT = timedelta(minutes=10)
@@ -284,7 +285,7 @@ class _EmailOnly:
     email: str
 
 
-@journey("login")
+@journey("login", public=True)
 class Login(Journey):
     """The login journey (see the module docstring)."""
 
@@ -583,7 +584,7 @@ class Login(Journey):
         customer_id: str,
         why: str,
         screen: type[EnterTotp] | type[EnterRecoveryCode],
-        check: Callable[[FactorActivities, CheckFactor], FactorChecked],
+        check: ActivityRef[CheckFactor, FactorChecked],
         amr: str,
     ) -> str | None:
         errors: dict[str, str] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from temporalio import workflow
 
-from journeys.kit.journey import JourneyStart
+from contracts.journey import JourneyStart
 
 PATCH = "oidc-acr"
 

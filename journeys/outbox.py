@@ -13,9 +13,9 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.events import EmitEvent, EventActivities
     from journeys.kit import Journey
-    from journeys.kit.journey import DEFAULT_ACTIVITY_TIMEOUT, DEFAULT_RETRY
-    from workers.activities.events import EmitEvent, EventActivities
+    from journeys.kit.activities import DEFAULT_ACTIVITY_TIMEOUT, DEFAULT_RETRY, run_activity
 
 PATCH = "events-outbox"
 
@@ -33,9 +33,9 @@ async def emit(
         return
     journey_id = workflow.info().workflow_id
     event_id = f"{journey_id}:{type}" + (f":{key}" if key else "")
-    await workflow.execute_activity_method(
+    await run_activity(
         EventActivities.emit,
         EmitEvent(event_id=event_id, type=type, customer_id=customer_id, data=data or {}),
-        start_to_close_timeout=DEFAULT_ACTIVITY_TIMEOUT,
-        retry_policy=DEFAULT_RETRY,
+        timeout=DEFAULT_ACTIVITY_TIMEOUT,
+        retry=DEFAULT_RETRY,
     )

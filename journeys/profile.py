@@ -14,59 +14,33 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from journeys.profiling_plan import PlanProgress, due, skipped
-
-WORKFLOW = "profile"
-MAX_HISTORY = 300
-#: Product event ids remembered for deduplication (a retried ``POST /api/events``).
-MAX_SEEN_EVENTS = 200
-
-
-def profile_id(customer_id: str) -> str:
-    """The workflow id of ``customer_id``'s profile."""
-    return f"profile-{customer_id}"
-
-
-class ProfileState(BaseModel):
-    """Everything the workflow knows; the input of each run, so continue-as-new loses nothing."""
-
-    customer_id: str
-    progress: PlanProgress | None = None
-    seen_events: list[str] = []
-    max_history: int = MAX_HISTORY
-
-
-class SignIn(BaseModel):
-    """A successful sign-in (``journey_id`` for the record; the update id deduplicates)."""
-
-    journey_id: str
+    from contracts.events import EmitEvent, EventActivities
+    from contracts.profiling import (
+        EDIT_UPDATE,
+        EVENT_SIGNAL,
+        MAX_SEEN_EVENTS,
+        SETTLE_SIGNAL,
+        SIGN_IN_UPDATE,
+        WORKFLOW,
+        Interstitial,
+        PlanProgress,
+        ProductEvent,
+        ProfileEdit,
+        ProfileState,
+        ProfilingActivities,
+        SaveProfile,
+        Settled,
+        SignIn,
+    )
+    from journeys.kit.activities import run_activity
+    from journeys.kit.registry import background
+    from journeys.profiling_plan import due, skipped
 
 
-class Interstitial(BaseModel):
-    """The rule to ask now (empty: nothing due)."""
-
-    rule: str = ""
-
-
-class ProductEvent(BaseModel):
-    """A business event posted by the product (``POST /api/events``)."""
-
-    event_id: str
-    type: str
-
-
-class Settled(BaseModel):
-    """What the customer did with an interstitial."""
-
-    rule: str
-    answered: bool
-
-
-@workflow.defn(name=WORKFLOW)
+@background(WORKFLOW)
 class Profile:
     """See the module docstring."""
 
@@ -85,16 +59,47 @@ class Profile:
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(self._state)
 
-    @workflow.update
+    @workflow.update(name=SIGN_IN_UPDATE)
     def sign_in(self, seen: SignIn) -> Interstitial:
         """Count the sign-in; return the one rule to ask now, if any."""
         progress = self._progress()
         progress.logins += 1
         rule = due(progress, workflow.now())
         workflow.set_current_details(self._summary())
-        return Interstitial(rule=rule.name if rule else "")
+        if rule is None:
+            return Interstitial()
+        return Interstitial(
+            rule=rule.name, fields=[name for name, _ui, _info in rule.screen.ui_fields()]
+        )
 
-    @workflow.signal
+    @workflow.update(name=EDIT_UPDATE)
+    async def edit(self, edit: ProfileEdit) -> list[str]:
+        """Store fields the customer edited on the account page, announce them, settle the rule.
+
+        Through this workflow rather than a write from the web, so the change runs as retried
+        activities, emits ``profile.updated`` like an interstitial answer, and is never asked again.
+        """
+        customer_id = self._ready().customer_id
+        saved = await run_activity(
+            ProfilingActivities.save,
+            SaveProfile(customer_id=customer_id, source="account", values=edit.values),
+        )
+        await run_activity(
+            EventActivities.emit,
+            EmitEvent(
+                event_id=f"{edit.edit_id}:profile.updated",
+                type="profile.updated",
+                customer_id=customer_id,
+                data={"fields": saved, "rule": edit.rule, "channel": "account"},
+            ),
+        )
+        progress = self._progress()
+        if edit.rule not in progress.answered:
+            progress.answered.append(edit.rule)
+        workflow.set_current_details(self._summary())
+        return saved
+
+    @workflow.signal(name=EVENT_SIGNAL)
     def event(self, event: ProductEvent) -> None:
         """Count a business event once (a repeated ``event_id`` is ignored)."""
         state = self._ready()
@@ -105,7 +110,7 @@ class Profile:
         progress.events[event.type] = progress.events.get(event.type, 0) + 1
         workflow.set_current_details(self._summary())
 
-    @workflow.signal
+    @workflow.signal(name=SETTLE_SIGNAL)
     def settle(self, settled: Settled) -> None:
         """Remember an answer for good, or rest a skipped rule (backoff)."""
         progress = self._progress()

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from contracts.profiling import PlanProgress
 from journeys.kit import Action, Choice, Screen, field
 
-PROFILE_SCHEMA_VERSION = 1
 SKIP = "skip"
 #: Sign-ins to wait after the 1st, 2nd, 3rd skip of a rule; then the rule is dropped.
 SKIP_BACKOFF = (2, 4, 8)
@@ -151,18 +151,6 @@ PLAN: tuple[Rule, ...] = (
     Rule(name="preferences", trigger=Trigger(after=timedelta(days=30)), screen=Preferences),
 )
 RULES = {rule.name: rule for rule in PLAN}
-
-
-class PlanProgress(BaseModel):
-    """What the plan needs to know about one customer (carried across continue-as-new)."""
-
-    since: datetime
-    logins: int = 0
-    events: dict[str, int] = {}
-    answered: list[str] = []
-    skips: dict[str, int] = {}
-    #: Rule -> the sign-in number from which a skipped rule may be asked again.
-    resume_at: dict[str, int] = {}
 
 
 def due(progress: PlanProgress, now: datetime) -> Rule | None:

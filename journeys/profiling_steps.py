@@ -13,13 +13,19 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.events import EmitEvent
+    from contracts.profiling import (
+        SETTLE_SIGNAL,
+        NextInterstitial,
+        ProfilingActivities,
+        SaveProfile,
+        Settled,
+        profile_id,
+    )
     from journeys.consent_steps import emit_event
     from journeys.kit import Journey, Outcome, StepTimedOut, expired
-    from journeys.kit.journey import DEFAULT_RETRY
-    from journeys.profile import Profile, Settled, profile_id
+    from journeys.kit.activities import DEFAULT_RETRY, run_activity
     from journeys.profiling_plan import RULES, SKIP
-    from workers.activities.events import EmitEvent
-    from workers.activities.profiling import NextInterstitial, ProfilingActivities, SaveProfile
 
 #: ``workflow.patched`` id guarding the interstitial in the login journey.
 PATCH = "progressive-profiling"
@@ -31,11 +37,11 @@ async def profile_interstitial(
     journey: Journey, *, journey_id: str, customer_id: str
 ) -> Outcome | None:
     """Show the one due profiling screen, if any; the outcome only if the journey must end."""
-    due = await workflow.execute_activity_method(
+    due = await run_activity(
         ProfilingActivities.next,
         NextInterstitial(customer_id=customer_id, journey_id=journey_id),
-        start_to_close_timeout=ACTIVITY_TIMEOUT,
-        retry_policy=DEFAULT_RETRY,
+        timeout=ACTIVITY_TIMEOUT,
+        retry=DEFAULT_RETRY,
     )
     rule = RULES.get(due.rule)
     if rule is None:
@@ -48,7 +54,7 @@ async def profile_interstitial(
         return expired(journey_id, f"No answer at step {timeout}.")
     profile = workflow.get_external_workflow_handle(profile_id(customer_id))
     if answer.action == SKIP:
-        await profile.signal(Profile.settle, Settled(rule=rule.name, answered=False))
+        await profile.signal(SETTLE_SIGNAL, Settled(rule=rule.name, answered=False))
         return None
     values = {name: str(getattr(answer, name)) for name, _ui, _info in rule.screen.ui_fields()}
     saved = await journey.step(
@@ -64,5 +70,5 @@ async def profile_interstitial(
             data={"fields": saved, "rule": rule.name, "channel": "login"},
         )
     )
-    await profile.signal(Profile.settle, Settled(rule=rule.name, answered=True))
+    await profile.signal(SETTLE_SIGNAL, Settled(rule=rule.name, answered=True))
     return None

@@ -15,7 +15,6 @@ revoked, the login throttle reset, and the customer emailed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from pydantic import field_validator
@@ -23,7 +22,19 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.activity import ActivityRef
     from contracts.errors import ErrorCode
+    from contracts.factors import CheckFactor, FactorActivities, FactorChecked
+    from contracts.login import LoginActivities, ResetThrottle
+    from contracts.recovery import (
+        CompleteRecovery,
+        RecoveryAccount,
+        RecoveryActivities,
+        RecoveryOf,
+        RequestRecovery,
+        SetPassword,
+    )
+    from contracts.verification import CheckCode, CheckLink, VerificationActivities
     from journeys.kit import (
         Action,
         Choice,
@@ -41,21 +52,10 @@ with workflow.unsafe.imports_passed_through():
         normalize_email,
         redirect,
     )
+    from journeys.kit.cancel import JourneyCancelled
     from journeys.kit.outcomes import cancelled
     from journeys.kit.passkey_steps import OTHER, create_passkey, prove_passkey
-    from journeys.kit.support import JourneyCancelled
     from journeys.login import EnterRecoveryCode, EnterTotp
-    from workers.activities.factors import CheckFactor, FactorActivities, FactorChecked
-    from workers.activities.login import LoginActivities, ResetThrottle
-    from workers.activities.recovery import (
-        CompleteRecovery,
-        RecoveryAccount,
-        RecoveryActivities,
-        RecoveryOf,
-        RequestRecovery,
-        SetPassword,
-    )
-    from workers.activities.verification import CheckCode, CheckLink, VerificationActivities
 
 ANSWER_TIMEOUT = timedelta(minutes=30)
 MAX_CODE_TRIES = 5
@@ -169,7 +169,7 @@ class SupportNeeded(Screen):
     )
 
 
-@journey("recovery")
+@journey("recovery", public=True)
 class Recovery(Journey):
     """The account recovery journey (see the module docstring)."""
 
@@ -339,9 +339,7 @@ class Recovery(Journey):
             )
             return proved if proved is None or isinstance(proved, str) else kind
         screen: type[EnterAuthenticatorCode] | type[EnterRecoveryCode] = EnterAuthenticatorCode
-        check: Callable[[FactorActivities, CheckFactor], FactorChecked] = (
-            FactorActivities.check_totp
-        )
+        check: ActivityRef[CheckFactor, FactorChecked] = FactorActivities.check_totp
         if kind == "recovery_code":
             screen, check = EnterRecoveryCode, FactorActivities.check_recovery_code
         errors: dict[str, str] = {}

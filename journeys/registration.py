@@ -20,7 +20,24 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.consent import ConsentActivities, PurposeGrant, RecordConsents
     from contracts.errors import ErrorCode
+    from contracts.identity import (
+        CreateCustomer,
+        CreatedCustomer,
+        CreateFederatedCustomer,
+        IdentityActivities,
+        StageRegistration,
+        UpstreamIdentity,
+    )
+    from contracts.verification import (
+        CheckCode,
+        CheckLink,
+        CheckResult,
+        SendCode,
+        SentCode,
+        VerificationActivities,
+    )
     from journeys.consent_steps import PATCH as CONSENT_PATCH
     from journeys.consent_steps import (
         ConsentChoices,
@@ -43,27 +60,10 @@ with workflow.unsafe.imports_passed_through():
         normalize_email,
         signed_in,
     )
+    from journeys.kit.cancel import JourneyCancelled
     from journeys.kit.outcomes import cancelled
     from journeys.kit.passkey_steps import create_passkey
-    from journeys.kit.support import JourneyCancelled
     from journeys.outbox import emit
-    from workers.activities.consent import ConsentActivities, PurposeGrant, RecordConsents
-    from workers.activities.identity import (
-        CreateCustomer,
-        CreatedCustomer,
-        CreateFederatedCustomer,
-        IdentityActivities,
-        StageRegistration,
-        UpstreamIdentity,
-    )
-    from workers.activities.verification import (
-        CheckCode,
-        CheckLink,
-        CheckResult,
-        SendCode,
-        SentCode,
-        VerificationActivities,
-    )
 
 TERMS = PurposeGrant(purpose="terms", version="2026-01", granted=True)
 SIGN_UP_TIMEOUT = timedelta(hours=1)
@@ -183,7 +183,7 @@ class AcceptTerms(Screen):
         return value
 
 
-@journey("registration")
+@journey("registration", public=True)
 class Registration(Journey):
     """The registration journey (see the module docstring)."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from journeys.consents import CATALOGUE
+from contracts.consents import CATALOGUE
 from store.models import ConsentRecord
 
 SPEC_VERSION = "KI-CR-v1.1.0"

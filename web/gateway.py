@@ -24,8 +24,17 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from contracts.profiling import (
+    EDIT_UPDATE,
+    EVENT_SIGNAL,
+    ProductEvent,
+    ProfileEdit,
+    ProfileState,
+    profile_id,
+)
+from contracts.profiling import WORKFLOW as PROFILE_WORKFLOW
 from journeys.catalog import by_name
-from journeys.kit import EventEnvelope, JourneyStart, Outcome, ScreenView, Submission
+from journeys.kit import EventEnvelope, Journey, JourneyStart, Outcome, ScreenView, Submission
 from journeys.kit.search import JOURNEY_NAME, JOURNEY_STATUS
 
 
@@ -57,6 +66,21 @@ class JourneyGateway:
     def known(journey: str) -> bool:
         """Whether ``journey`` names a registered journey."""
         return journey in by_name()
+
+    @staticmethod
+    def startable(journey: str) -> type[Journey] | None:
+        """The journey class the web may start at ``/j/<journey>``, or None (unknown/internal)."""
+        declared = by_name().get(journey)
+        return declared if declared is not None and declared.entry != "internal" else None
+
+    @staticmethod
+    def account_links() -> list[tuple[str, str]]:
+        """(URL, label) of every signed-in journey that declares an account-page link."""
+        return sorted(
+            (f"/j/{name}", cls.account_link)
+            for name, cls in by_name().items()
+            if cls.entry == "signed_in" and cls.account_link
+        )
 
     async def start(self, journey: str, start: JourneyStart) -> tuple[str, ScreenView]:
         """Start a journey and get its first screen in one round-trip (update-with-start)."""
@@ -125,6 +149,36 @@ class JourneyGateway:
                 raise JourneyNotFound(journey_id) from err
             raise
         return self._remember(journey_id, view)
+
+    async def count_product_event(self, customer_id: str, event: ProductEvent) -> None:
+        """Count a business event in the customer's ``profile`` workflow, starting it if needed."""
+        await self.client.start_workflow(
+            PROFILE_WORKFLOW,
+            ProfileState(customer_id=customer_id),
+            id=profile_id(customer_id),
+            task_queue=self.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            start_signal=EVENT_SIGNAL,
+            start_signal_args=[event],
+        )
+
+    async def edit_profile(self, customer_id: str, edit: ProfileEdit) -> list[str]:
+        """Save profile fields through the customer's ``profile`` workflow; the names written."""
+        operation: WithStartWorkflowOperation[Any, None] = WithStartWorkflowOperation(
+            PROFILE_WORKFLOW,
+            ProfileState(customer_id=customer_id),
+            id=profile_id(customer_id),
+            task_queue=self.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        )
+        saved: list[str] = await self.client.execute_update_with_start_workflow(
+            EDIT_UPDATE,
+            edit,
+            id=edit.edit_id,
+            start_workflow_operation=operation,
+            result_type=list[str],
+        )
+        return saved
 
     def _remember(self, journey_id: str, view: ScreenView) -> ScreenView:
         self._views[(journey_id, view.seq)] = view

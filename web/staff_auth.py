@@ -12,8 +12,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from store.staff import SignedInStaff, StaffDirectory
 from web.services import services
-from workers.support.staff import SignedInStaff, StaffDirectory
 
 STAFF_COOKIE = "thr_staff"
 

@@ -3,37 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
+import pkgutil
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+import workers.activities
 from core.codec import make_data_converter
 from core.settings import Settings
 from core.telemetry import client_interceptors, runtime
-from journeys.catalog import all_journeys
-from journeys.consent_change import ConsentChange
+from journeys.catalog import all_workflows
 from journeys.kit.runner import workflow_runner
-from journeys.profile import Profile
-from workers.activities.consent import ConsentActivities
-from workers.activities.deletion_gate import deletion_gate_activities
-from workers.activities.deprovisioning import deprovisioning_activities
-from workers.activities.events import EventActivities
-from workers.activities.export import export_activities
-from workers.activities.factors import FactorActivities
-from workers.activities.identity import IdentityActivities
-from workers.activities.invitation import invitation_activities
-from workers.activities.login import LoginActivities
-from workers.activities.passkeys import PasskeyActivities
-from workers.activities.profiling import ProfilingActivities
-from workers.activities.recovery import recovery_activities
-from workers.activities.risk import RiskActivities
-from workers.activities.support import SupportActivities
-from workers.activities.verification import VerificationActivities
-from workers.activities.webhooks import WebhookActivities
-from workers.webhooks.delivery import WebhookDeliveryWorkflow
+from workers.activities.base import ACTIVITY_GROUPS
 
 log = logging.getLogger("threshold.worker")
 
@@ -49,51 +34,16 @@ async def connect(settings: Settings) -> Client:
     )
 
 
+def discover_activities() -> None:
+    """Import every module of ``workers.activities`` so each activity group registers itself."""
+    for module in pkgutil.iter_modules(workers.activities.__path__, prefix="workers.activities."):
+        importlib.import_module(module.name)
+
+
 def activities_for(settings: Settings) -> list[Any]:
-    """Every activity, bound to one instance of its group."""
-    identity = IdentityActivities(settings)
-    verification = VerificationActivities(settings)
-    consent = ConsentActivities(settings)
-    profiling = ProfilingActivities(settings)
-    passkeys = PasskeyActivities(settings)
-    login = LoginActivities(settings)
-    factors = FactorActivities(settings)
-    risk = RiskActivities(settings)
-    return [
-        identity.stage_registration,
-        identity.create_customer,
-        identity.create_federated_customer,
-        verification.send_code,
-        verification.check_code,
-        verification.check_link,
-        consent.record,
-        consent.due,
-        profiling.next,
-        profiling.save,
-        passkeys.begin_registration,
-        passkeys.finish_registration,
-        passkeys.begin_authentication,
-        passkeys.finish_authentication,
-        login.check_password,
-        login.home_realm,
-        login.known_customer,
-        login.reset_throttle,
-        factors.enrolled,
-        factors.check_totp,
-        factors.check_recovery_code,
-        factors.send_login_code,
-        factors.check_email_code,
-        risk.assess,
-        risk.record,
-        SupportActivities(settings).record_action,
-        *invitation_activities(settings),
-        *recovery_activities(settings),
-        EventActivities(settings).emit,
-        WebhookActivities(settings).deliver,
-        *deprovisioning_activities(settings),
-        *deletion_gate_activities(settings),
-        *export_activities(settings),
-    ]
+    """Every activity of every registered group, bound to one instance of its group."""
+    discover_activities()
+    return [method for group in ACTIVITY_GROUPS for method in group(settings).activities()]
 
 
 def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
@@ -101,7 +51,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[*all_journeys(), WebhookDeliveryWorkflow, ConsentChange, Profile],
+        workflows=all_workflows(),
         activities=activities_for(settings),
         activity_executor=executor,
         workflow_runner=workflow_runner(),

@@ -5,9 +5,10 @@ See ``docs/authoring.md`` for a walk-through.
 
 from contracts.emails import normalize_email
 from contracts.errors import ErrorCode
+from contracts.journey import Event, EventEnvelope, JourneyStart
 from contracts.sealed import Sealed
 from journeys.kit.events import EmailLinkClicked
-from journeys.kit.journey import Event, EventEnvelope, Journey, JourneyStart, StepTimedOut
+from journeys.kit.journey import Journey, StepTimedOut
 from journeys.kit.outcomes import Outcome, expired, failed, redirect, signed_in
 from journeys.kit.registry import JOURNEYS, journey
 from journeys.kit.screens import (

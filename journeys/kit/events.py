@@ -1,7 +1,7 @@
 """Events shared by several journeys, delivered by the generic web routes."""
 
+from contracts.journey import Event
 from contracts.sealed import Sealed
-from journeys.kit.journey import Event
 
 
 class EmailLinkClicked(Event):

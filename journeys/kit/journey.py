@@ -16,17 +16,27 @@ search attributes and the Temporal UI's current details in step with what the cu
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.activity import ActivityRef
     from contracts.errors import ErrorCode
+    from contracts.journey import Event, EventEnvelope
+    from contracts.support import (
+        MAX_EXTEND_MINUTES,
+        SUPPORT_REFUSED,
+        SupportActed,
+        SupportActivities,
+        SupportReply,
+        SupportRequest,
+    )
+    from journeys.kit.activities import DEFAULT_ACTIVITY_TIMEOUT, DEFAULT_RETRY, run_activity
+    from journeys.kit.cancel import JourneyCancelled
     from journeys.kit.outcomes import Outcome
     from journeys.kit.screens import (
         InvalidSubmission,
@@ -42,69 +52,30 @@ with workflow.unsafe.imports_passed_through():
         JOURNEY_STATUS,
         JOURNEY_STEP,
     )
-    from journeys.kit.support import (
-        MAX_EXTEND_MINUTES,
-        RECORD_ACTIVITY,
-        SUPPORT_REFUSED,
-        JourneyCancelled,
-        SupportActed,
-        SupportReply,
-        SupportRequest,
-    )
 
+Entry = Literal["public", "signed_in", "internal"]
 S = TypeVar("S", bound=Screen)
 E = TypeVar("E", bound="Event")
 A = TypeVar("A")
 R = TypeVar("R")
-
-DEFAULT_ACTIVITY_TIMEOUT = timedelta(seconds=30)
-DEFAULT_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(seconds=30),
-    maximum_attempts=20,
-)
-
-
-class Event(BaseModel):
-    """An out-of-band event a journey can wait for (subclass it; the class name is its name)."""
-
-    @classmethod
-    def event_name(cls) -> str:
-        """The name the web layer uses when delivering this event."""
-        return cls.__name__
-
-
-class EventEnvelope(BaseModel):
-    """An event on the wire: its name and its fields (secrets already sealed)."""
-
-    name: str
-    data: dict[str, Any] = {}
 
 
 class StepTimedOut(Exception):
     """Raised by :meth:`Journey.ask`/:meth:`Journey.wait_for` when the customer took too long."""
 
 
-class JourneyStart(BaseModel):
-    """The input every journey starts with, filled in by the web layer from the request.
-
-    ``device`` is a keyed hash of the browser's long-lived device cookie (never the cookie
-    itself); ``client_ip`` and ``user_agent`` feed risk scoring. Journeys needing more subclass it.
-    """
-
-    return_to: str = "/account"
-    client_ip: str = ""
-    user_agent: str = ""
-    device: str = ""
-    #: An OpenID relying party's ``acr_values`` (e.g. ``aal2``); see journeys/oidc_acr.py.
-    acr_values: str = ""
-
-
 class Journey:
     """Base class of every journey workflow (see the module docstring for the protocol)."""
 
     journey_name: ClassVar[str] = ""
+    #: Who may start it at ``/j/<name>`` (set by ``@journey``): anyone (``public``), the signed-in
+    #: customer (``signed_in``, started for the session's customer), or nobody (``internal``:
+    #: started by the platform itself, e.g. deprovisioning).
+    entry: ClassVar[Entry] = "internal"
+    #: For ``signed_in`` journeys: how recent the customer's last authentication must be.
+    recent_auth: ClassVar[timedelta | None] = None
+    #: For ``signed_in`` journeys: the label of the account page's link to it ("" = no link).
+    account_link: ClassVar[str] = ""
     #: Staff actions this journey accepts through the ``support`` update (journeys.kit.support).
     support_actions: ClassVar[frozenset[str]] = frozenset()
     #: The journey's screens in order, so ``/support/funnels`` can count who reached each one.
@@ -269,7 +240,7 @@ class Journey:
 
     async def step(
         self,
-        activity: Callable[[Any, A], R],
+        activity: ActivityRef[A, R],
         arg: A,
         *,
         timeout: timedelta = DEFAULT_ACTIVITY_TIMEOUT,
@@ -278,14 +249,13 @@ class Journey:
     ) -> R:
         """Run one side effect as an activity with an explicit timeout and retry policy.
 
-        ``activity`` is a method of an activity group (e.g. ``IdentityActivities.create_customer``).
-        Activities must be idempotent: Temporal may run one more than once.
+        ``activity`` is a typed reference from ``contracts`` (e.g.
+        ``IdentityActivities.create_customer``). Activities must be idempotent: Temporal may run
+        one more than once.
         """
         if why:
             self._mark(self._step, self._status, why)
-        return await workflow.execute_activity_method(
-            activity, arg, start_to_close_timeout=timeout, retry_policy=retry
-        )
+        return await run_activity(activity, arg, timeout=timeout, retry=retry)
 
     def identify(self, *, customer_id: str | None = None, email_lookup: str | None = None) -> None:
         """Record who this journey is about, so support can find it in the Temporal UI."""
@@ -398,7 +368,7 @@ class Journey:
             )
             return None
         await workflow.execute_activity(
-            RECORD_ACTIVITY,
+            SupportActivities.record_action.name,
             SupportActed(
                 request_id=key,
                 journey_id=workflow.info().workflow_id,

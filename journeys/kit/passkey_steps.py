@@ -16,15 +16,15 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contracts.errors import ErrorCode
-    from journeys.kit.journey import Journey
-    from journeys.kit.screens import Action, Screen, field
-    from workers.activities.passkeys import (
+    from contracts.passkeys import (
         AuthenticatedPasskey,
         BeginPasskeyAuthentication,
         BeginPasskeyRegistration,
         FinishPasskeyCeremony,
         PasskeyActivities,
     )
+    from journeys.kit.journey import Journey
+    from journeys.kit.screens import Action, Screen, field
 
 MAX_PASSKEY_TRIES = 5
 PASSKEY_TIMEOUT = timedelta(hours=1)

@@ -8,86 +8,35 @@ the rules a customer sees and the rules the workflow enforces can never drift ap
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
-from contracts.sealed import Sealed
+from contracts.screens import (
+    SECRET_KINDS,
+    Action,
+    Choice,
+    FieldKind,
+    FieldView,
+    ScreenView,
+    Submission,
+    ViewStatus,
+)
 
-FieldKind = Literal["text", "email", "password", "otp", "choice", "consent", "hidden", "passkey"]
-SECRET_KINDS: frozenset[str] = frozenset({"password", "otp"})
-
-
-class Choice(BaseModel):
-    """One option of a ``choice`` field."""
-
-    value: str
-    label: str
-
-
-class Action(BaseModel):
-    """A button on a screen; ``validate=False`` lets e.g. "resend" skip required fields."""
-
-    name: str
-    label: str
-    validate_fields: bool = True
-    primary: bool = True
-
-
-class FieldView(BaseModel):
-    """Everything a renderer needs to draw one input and its error."""
-
-    name: str
-    kind: FieldKind
-    label: str
-    required: bool = True
-    secret: bool = False
-    autocomplete: str | None = None
-    help: str | None = None
-    min_length: int | None = None
-    max_length: int | None = None
-    policy: str | None = None
-    inputmode: str | None = None
-    choices: list[Choice] = []
-    value: str = ""
-    error: str | None = None
-    #: A ``passkey`` field's WebAuthn ``publicKey`` options (JSON) for the page's script.
-    options: str = ""
-
-
-ViewStatus = Literal["active", "waiting", "done", "expired", "failed"]
-
-
-class ScreenView(BaseModel):
-    """A rendered-to-data screen: the answer to every submit and the ``view`` query."""
-
-    journey: str
-    screen: str
-    seq: int
-    title: str
-    intro: str = ""
-    status: ViewStatus = "active"
-    fields: list[FieldView] = []
-    actions: list[Action] = []
-    errors: list[str] = []
-    notice: str = ""
-    context: dict[str, str] = {}
-    live: bool = False
-    outcome: dict[str, Any] | None = None
-
-
-class Submission(BaseModel):
-    """One form post, addressed to one screen instance (``screen`` + ``seq``).
-
-    The pair makes a replayed or stale post detectable in the update validator, before anything
-    enters history. Secret field values arrive already :class:`Sealed`.
-    """
-
-    screen: str
-    seq: int
-    action: str = "submit"
-    values: dict[str, str | Sealed | bool] = {}
+__all__ = [
+    "SECRET_KINDS",
+    "Action",
+    "Choice",
+    "FieldKind",
+    "FieldView",
+    "InvalidSubmission",
+    "Screen",
+    "ScreenView",
+    "Submission",
+    "ViewStatus",
+    "field",
+]
 
 
 def field(

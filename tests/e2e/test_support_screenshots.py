@@ -16,8 +16,8 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.support import SupportRequest
 from journeys.kit.search import ALL_KEYS
-from journeys.kit.support import SupportRequest
 from tests.conftest import MakeSettings
 from tests.support.journeys import start_journey
 from tests.support.mail import MailCatcher
@@ -28,7 +28,7 @@ from tests.support.staff import add_staff
 from tests.support.temporal import running_worker, target_of, temporal_binary
 from tests.support.webserver import serving
 from web.app import create_app
-from workers.support.journeys import act
+from web.support.journeys import act
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 TIMEOUT_MS = 20_000

@@ -11,14 +11,14 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from contracts.consent import PurposeGrant, RecordConsents
+from contracts.consents import CATALOGUE
 from journeys.consent_change import ConsentChange
-from journeys.consents import CATALOGUE
 from journeys.kit import ScreenView
 from tests.histories.login_cases import PASSWORD, pinned_worker, start
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.mail import code_in
 from tests.support.store import register_customer
-from workers.activities.consent import PurposeGrant, RecordConsents
 
 if TYPE_CHECKING:
     from tests.histories.record import Recording

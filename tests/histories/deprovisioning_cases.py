@@ -15,18 +15,20 @@ from typing import TYPE_CHECKING
 
 from temporalio.testing import ActivityEnvironment
 
-from journeys.deprovisioning import DeletionDecision, DeprovisioningStart
+from contracts.deprovisioning import DeletionDecision
+from contracts.events import EmitEvent
+from contracts.support import SupportRequest
+from contracts.webhooks import delivery_workflow_id
+from journeys.deprovisioning import DeprovisioningStart
 from journeys.export import ExportStart
 from journeys.kit import ScreenView
-from journeys.kit.support import SupportRequest
+from store import webhook_subscriptions as subscriptions
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.receiver import running_receiver
 from tests.support.store import register_customer
 from tests.support.temporal import fast_forward
-from workers.activities.events import EmitEvent, EventActivities
-from workers.support.journeys import act
-from workers.webhooks import subscriptions
-from workers.webhooks.delivery import delivery_workflow_id
+from web.support.journeys import act
+from workers.activities.events import EventActivitiesImpl
 
 if TYPE_CHECKING:
     from tests.histories.record import Recording
@@ -98,7 +100,7 @@ async def webhook_delivery_retried(rec: Recording) -> JourneyRun:
         event = EmitEvent(
             event_id="recorded:customer.created", type="customer.created", customer_id="c"
         )
-        emit = EventActivities(rec.settings).emit
+        emit = EventActivitiesImpl(rec.settings).emit
         await ActivityEnvironment(client=rec.env.client).run(emit, event)
         handle = rec.env.client.get_workflow_handle(delivery_workflow_id(sub.id, event.event_id))
         assert await handle.result() == 3

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from contracts.passkeys import BeginPasskeyRegistration, FinishPasskeyCeremony
 from core.settings import Settings
 from journeys.add_passkey import AddPasskeyStart
 from journeys.kit import ScreenView
@@ -18,11 +19,7 @@ from tests.histories.login_cases import BROWSER, PASSWORD, pinned_worker, start
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.passkeys import SoftPasskey
 from tests.support.store import new_journey_id, register_customer
-from workers.activities.passkeys import (
-    BeginPasskeyRegistration,
-    FinishPasskeyCeremony,
-    PasskeyActivities,
-)
+from workers.activities.passkeys import PasskeyActivitiesImpl
 
 if TYPE_CHECKING:
     from tests.histories.record import Recording
@@ -36,7 +33,7 @@ def options(view: ScreenView) -> str:
 def customer_with_passkey(settings: Settings, email: str) -> tuple[str, SoftPasskey]:
     """A password customer who also holds one passkey."""
     customer_id = register_customer(settings, email, PASSWORD)
-    authenticator, passkeys = SoftPasskey(settings.base_url), PasskeyActivities(settings)
+    authenticator, passkeys = SoftPasskey(settings.base_url), PasskeyActivitiesImpl(settings)
     journey_id, ceremony_id = new_journey_id("add-passkey"), str(uuid.uuid4())
     begun = passkeys.begin_registration(
         BeginPasskeyRegistration(

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from contracts.profiling import ProductEvent, ProfileState, SignIn, profile_id
 from journeys.kit import ScreenView
-from journeys.profile import ProductEvent, Profile, ProfileState, SignIn, profile_id
+from journeys.profile import Profile
 from tests.histories.login_cases import PASSWORD, pinned_worker, start
 from tests.support.journeys import JourneyRun
 from tests.support.store import register_customer

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.identity import UpstreamIdentity
 from core.settings import Settings
 from journeys.kit import ScreenView
 from journeys.registration import RESEND_COOLDOWN, RegistrationStart
@@ -50,7 +51,6 @@ from tests.support.temporal import (
     target_of,
     temporal_binary,
 )
-from workers.activities.identity import UpstreamIdentity
 
 HERE = Path(__file__).resolve().parent
 #: Passwords typed in the recorded journeys; the replay test checks none of them is in the clear.

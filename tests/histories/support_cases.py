@@ -11,12 +11,12 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from journeys.kit.support import SupportRequest
+from contracts.support import SupportRequest
 from journeys.registration import RESEND_COOLDOWN
 from tests.support.journeys import JourneyRun
 from tests.support.mail import code_in
 from tests.support.temporal import fast_forward
-from workers.support.journeys import act
+from web.support.journeys import act
 
 if TYPE_CHECKING:
     from tests.histories.record import Recording

@@ -1,6 +1,6 @@
 """Consent in journeys on a real dev server: registration's choices and re-consent at sign-in.
 
-A version bump of a required purpose is a code change to :mod:`journeys.consents`; the tests make
+A version bump of a required purpose is a code change to :mod:`contracts.consents`; the tests make
 it by replacing the catalogue entry in this process, where the test worker runs.
 """
 
@@ -11,8 +11,8 @@ import json
 import pytest
 from temporalio.client import Client
 
+from contracts.consents import CATALOGUE
 from core.settings import Settings
-from journeys.consents import CATALOGUE
 from journeys.kit import ErrorCode
 from store.events_models import OutboxEvent
 from store.models import ConsentRecord

@@ -14,10 +14,11 @@ from sqlalchemy import inspect, text
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.support import SupportRequest
 from core.security.hashing import keyed_hash
 from core.settings import Settings
 from journeys.kit import Outcome
-from journeys.kit.support import SupportRequest
+from store import webhook_subscriptions as subscriptions
 from store.db import session_for
 from store.deprovisioning_models import DeletionRequest, ErasureTombstone
 from store.models import ConsentRecord, Credential, Customer
@@ -28,8 +29,7 @@ from tests.support.store import one, register_customer, rows, unique_email
 from tests.support.temporal import fast_forward
 from tests.support.waiting import eventually
 from web.deletion.starter import decide, start_deprovisioning
-from workers.support.journeys import act
-from workers.webhooks import subscriptions
+from web.support.journeys import act
 
 pytestmark = pytest.mark.usefixtures("worker")
 

@@ -12,6 +12,7 @@ import uuid
 import pytest
 from temporalio.client import Client
 
+from contracts.passkeys import BeginPasskeyRegistration, FinishPasskeyCeremony
 from core.settings import Settings
 from journeys.kit.passkey_steps import NO_ANSWER
 from tests.conftest import MakeSettings
@@ -19,11 +20,7 @@ from tests.support.journeys import JourneyRun
 from tests.support.login import login_worker, pinned, start_login
 from tests.support.passkeys import SoftPasskey
 from tests.support.store import new_journey_id, register_customer, unique_email
-from workers.activities.passkeys import (
-    BeginPasskeyRegistration,
-    FinishPasskeyCeremony,
-    PasskeyActivities,
-)
+from workers.activities.passkeys import PasskeyActivitiesImpl
 
 PASSWORD = "violet-tractor-harbour"
 
@@ -37,7 +34,7 @@ def with_passkey(settings: Settings) -> tuple[str, str, SoftPasskey]:
     """A customer with a password and one passkey: ``(customer_id, email, authenticator)``."""
     email = unique_email("passkey-login")
     customer_id = register_customer(settings, email, PASSWORD)
-    passkeys, authenticator = PasskeyActivities(settings), SoftPasskey(settings.base_url)
+    passkeys, authenticator = PasskeyActivitiesImpl(settings), SoftPasskey(settings.base_url)
     journey_id, ceremony_id = new_journey_id("add-passkey"), str(uuid.uuid4())
     begun = passkeys.begin_registration(
         BeginPasskeyRegistration(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from temporalio.client import Client
 
+from store import webhook_subscriptions as subscriptions
 from store.events_models import OutboxEvent
 from tests.conftest import MakeSettings
 from tests.support.journeys import start_journey
@@ -15,7 +16,6 @@ from tests.support.mail import MailCatcher, code_in
 from tests.support.receiver import running_receiver
 from tests.support.store import rows, unique_email
 from tests.support.waiting import eventually
-from workers.webhooks import subscriptions
 
 PASSWORD = "violet-tractor-harbour"
 

@@ -12,16 +12,11 @@ import pytest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.profiling import PlanProgress, ProductEvent, ProfileState, SignIn, profile_id
 from core.settings import Settings
 from journeys.kit import ErrorCode
-from journeys.profile import (
-    ProductEvent,
-    Profile,
-    ProfileState,
-    SignIn,
-    profile_id,
-)
-from journeys.profiling_plan import PlanProgress, due, skipped
+from journeys.profile import Profile
+from journeys.profiling_plan import due, skipped
 from store.events_models import OutboxEvent
 from store.profile_models import ProfileField
 from tests.conftest import MakeSettings

@@ -21,9 +21,9 @@ from journeys.catalog import all_journeys
 from journeys.consent_change import ConsentChange
 from journeys.kit.runner import workflow_runner
 from journeys.profile import Profile
+from journeys.webhook_delivery import WebhookDeliveryWorkflow
 from tests.histories.record import CASES, RECORDED_PASSWORDS, history_file
 from tests.support.settings import TEST_CODEC_KEY_ID, build_settings, data_converter
-from workers.webhooks.delivery import WebhookDeliveryWorkflow
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 FILES = sorted(HISTORIES.glob("*.json"))

@@ -18,7 +18,7 @@ def threshold(settings: Settings, *args: str) -> subprocess.CompletedProcess[str
         "THRESHOLD_SECRET_KEY": TEST_SECRET_KEY,
         "THRESHOLD_ENVIRONMENT": "test",
     }
-    command = [sys.executable, "-m", "workers.cli", *args]
+    command = [sys.executable, "-m", "ops.cli", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
 
 

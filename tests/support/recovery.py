@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from sqlmodel import col
 from temporalio.client import Client
 
+from contracts.passkeys import BeginPasskeyRegistration, FinishPasskeyCeremony
 from core.settings import Settings
 from journeys.kit import JourneyStart
 from store.db import session_for
@@ -15,11 +16,7 @@ from store.models import Credential
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.passkeys import SoftPasskey
 from tests.support.store import new_journey_id, register_customer, unique_email
-from workers.activities.passkeys import (
-    BeginPasskeyRegistration,
-    FinishPasskeyCeremony,
-    PasskeyActivities,
-)
+from workers.activities.passkeys import PasskeyActivitiesImpl
 
 PASSWORD = "violet-tractor-harbour"
 NEW_PASSWORD = "copper-lantern-meadow"
@@ -36,7 +33,7 @@ async def start_recovery(
 
 def add_passkey(settings: Settings, customer_id: str, email: str) -> SoftPasskey:
     """Register a passkey for the customer; returns the software authenticator holding it."""
-    passkeys, authenticator = PasskeyActivities(settings), SoftPasskey(settings.base_url)
+    passkeys, authenticator = PasskeyActivitiesImpl(settings), SoftPasskey(settings.base_url)
     journey_id, ceremony_id = new_journey_id("add-passkey"), str(uuid.uuid4())
     begun = passkeys.begin_registration(
         BeginPasskeyRegistration(

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pyotp
 
 from core.settings import Settings
+from store.staff import NewStaff, StaffDirectory
 from tests.support.browser import Browser
-from workers.support.staff import NewStaff, StaffDirectory
 
 
 @dataclass(frozen=True)

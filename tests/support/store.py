@@ -7,17 +7,16 @@ from typing import Any, TypeVar
 
 from sqlmodel import SQLModel, select
 
+from contracts.consent import PurposeGrant, RecordConsents
+from contracts.consents import CATALOGUE
+from contracts.identity import CreateCustomer, StageRegistration
+from contracts.profiling import SaveProfile
 from core.security.sealing import Sealer
 from core.settings import Settings
-from journeys.consents import CATALOGUE
 from store.db import session_for
-from workers.activities.consent import ConsentActivities, PurposeGrant, RecordConsents
-from workers.activities.identity import (
-    CreateCustomer,
-    IdentityActivities,
-    StageRegistration,
-)
-from workers.activities.profiling import ProfilingActivities, SaveProfile
+from workers.activities.consent import ConsentActivitiesImpl
+from workers.activities.identity import IdentityActivitiesImpl
+from workers.activities.profiling import ProfilingActivitiesImpl
 
 M = TypeVar("M", bound=SQLModel)
 #: A complete profile: every field the profiling plan asks for.
@@ -78,7 +77,7 @@ def register_customer(
     (tests about progressive profiling pass ``False``).
     """
     journey_id = new_journey_id()
-    identity = IdentityActivities(settings)
+    identity = IdentityActivitiesImpl(settings)
     sealed = Sealer(settings.derive_key("sealing")).seal(
         password, journey_id=journey_id, field="password"
     )
@@ -86,7 +85,7 @@ def register_customer(
         StageRegistration(journey_id=journey_id, email=email, password=sealed)
     )
     customer_id = identity.create_customer(CreateCustomer(journey_id=journey_id)).customer_id
-    ConsentActivities(settings).record(
+    ConsentActivitiesImpl(settings).record(
         RecordConsents(
             customer_id=customer_id,
             journey_id=journey_id,
@@ -97,7 +96,7 @@ def register_customer(
         )
     )
     if profiled:
-        ProfilingActivities(settings).save(
+        ProfilingActivitiesImpl(settings).save(
             SaveProfile(customer_id=customer_id, source=journey_id, values=PROFILED)
         )
     return customer_id

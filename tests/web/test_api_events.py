@@ -8,13 +8,14 @@ import pytest
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from contracts.profiling import profile_id
 from core.settings import Settings
-from journeys.profile import Profile, profile_id
+from journeys.profile import Profile
+from ops.cli import main
 from store.api_apps import ApiApps
 from store.profile_models import ApiApp
 from tests.support.store import register_customer, rows, unique_email
 from tests.support.waiting import eventually
-from workers.cli import main
 
 URL = "/api/events"
 

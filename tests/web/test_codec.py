@@ -12,13 +12,13 @@ from temporalio.api.common.v1 import Payload
 from core.codec import EncryptionCodec
 from core.settings import Settings
 from store.models import AuditEvent
+from store.staff import StaffDirectory
 from tests.conftest import MakeSettings
 from tests.support.browser import browser_for
 from tests.support.staff import StaffLogin, add_staff, sign_in
 from tests.support.store import register_customer, rows
 from web.app import create_app
 from web.sessions import SessionStore
-from workers.support.staff import StaffDirectory
 
 UI = "http://127.0.0.1:8233"
 

@@ -14,8 +14,10 @@ from standardwebhooks.webhooks import Webhook
 from temporalio.client import Client
 
 from core.settings import Settings
+from store import webhook_subscriptions as subscriptions
 from store.deprovisioning_models import DeletionRequest
 from store.models import Customer, Session, utcnow
+from store.staff import StaffDirectory
 from tests.conftest import MakeSettings
 from tests.support.browser import Browser
 from tests.support.login import pinned
@@ -25,8 +27,6 @@ from tests.support.store import one, register_customer, rows, unique_email, upda
 from tests.support.temporal import running_worker, target_of
 from tests.support.waiting import eventually
 from web.app import create_app
-from workers.support.staff import StaffDirectory
-from workers.webhooks import subscriptions
 
 PASSWORD = "violet-tractor-harbour"
 

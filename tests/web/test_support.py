@@ -11,13 +11,13 @@ from temporalio.worker import Worker
 
 from core.settings import Settings
 from store.models import AuditEvent
+from store.staff import StaffDirectory
 from tests.support.browser import Browser, browser_for, sign_up
 from tests.support.mail import MailCatcher
 from tests.support.staff import StaffLogin, add_staff, sign_in
 from tests.support.store import one, unique_email
 from tests.support.waiting import eventually
 from web.app import create_app
-from workers.support.staff import StaffDirectory
 
 PASSWORD = "violet-tractor-harbour"
 ROW_RE = re.compile(r'<tr data-workflow-id="([^"]+)">(.*?)</tr>', re.S)

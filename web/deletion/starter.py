@@ -19,8 +19,9 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
+from contracts.deprovisioning import DeletionDecision, deprovisioning_id
 from core.settings import Settings
-from journeys.deprovisioning import DeletionDecision, DeprovisioningStart, deprovisioning_id
+from journeys.deprovisioning import DeprovisioningStart
 from journeys.kit import EventEnvelope, Outcome, ScreenView
 from journeys.kit.search import CUSTOMER_ID, JOURNEY_NAME, JOURNEY_STATUS
 
@@ -39,7 +40,7 @@ async def start_deprovisioning(
     """Start the journey (grace from settings unless ``immediate``), or steer the running one."""
     start = DeprovisioningStart(
         customer_id=customer_id,
-        grace_seconds=0 if immediate else settings.deletion_grace_days * DAY,
+        grace_seconds=0 if immediate else int(settings.deletion_grace.total_seconds()),
         ack_deadline_seconds=settings.erasure_ack_deadline_days * DAY,
         requested_by=requested_by,
     )

@@ -7,6 +7,7 @@ from starlette.responses import RedirectResponse, Response
 
 from web.cookies import CookieJar
 from web.csrf import CsrfError
+from web.gateway import JourneyGateway
 from web.services import MaybeCustomer, Svc
 
 router = APIRouter()
@@ -27,7 +28,12 @@ async def account(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     return svc.pages.page(
         request,
         "account.html",
-        {"me": me, "sessions": sessions, "current": me.session.id_hash},
+        {
+            "me": me,
+            "sessions": sessions,
+            "current": me.session.id_hash,
+            "journey_links": JourneyGateway.account_links(),
+        },
     )
 
 

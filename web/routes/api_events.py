@@ -16,9 +16,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import select
 from starlette.responses import JSONResponse, Response
-from temporalio.common import WorkflowIDConflictPolicy
 
-from journeys.profile import ProductEvent, Profile, ProfileState, profile_id
+from contracts.profiling import ProductEvent
 from store.api_apps import ApiApps
 from store.db import session_for
 from store.models import Customer
@@ -63,16 +62,8 @@ async def post_event(request: Request, svc: Svc) -> Response:
     if known is None:
         return _problem(404, "No such customer.")
     gateway = await svc.gateway()
-    await gateway.client.start_workflow(
-        Profile.run,
-        ProfileState(customer_id=event.customer),
-        id=profile_id(event.customer),
-        task_queue=svc.settings.task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        start_signal="event",
-        start_signal_args=[
-            ProductEvent(event_id=f"{app}:{event.id or uuid.uuid4()}", type=event.type)
-        ],
+    await gateway.count_product_event(
+        event.customer, ProductEvent(event_id=f"{app}:{event.id or uuid.uuid4()}", type=event.type)
     )
     return JSONResponse({"accepted": True}, status_code=202)
 

@@ -25,10 +25,10 @@ from starlette.responses import JSONResponse, Response
 from temporalio.api.common.v1 import Payloads
 
 from core.codec import EncryptionCodec
+from store import audit
+from store.staff import SignedInStaff
 from web.services import Services, Svc, signed_in
 from web.staff_auth import staff_from_request
-from workers.support import audit
-from workers.support.staff import SignedInStaff
 
 router = APIRouter(prefix="/codec")
 

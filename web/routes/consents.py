@@ -14,14 +14,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from contracts.consent import PurposeGrant, RecordConsents
+from contracts.consents import CATALOGUE, optional_names, purposes
 from journeys.consent_change import ConsentChange
-from journeys.consents import CATALOGUE, optional_names, purposes
 from store import consents
 from store.db import session_for
 from web.consent_receipt import receipt
 from web.csrf import CsrfError
 from web.services import MaybeCustomer, Services, Svc
-from workers.activities.consent import PurposeGrant, RecordConsents
 
 router = APIRouter()
 

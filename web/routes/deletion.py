@@ -8,13 +8,14 @@ only shows a button: mail scanners that prefetch links must not cancel anyone's 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from sqlmodel import select
 from starlette.responses import RedirectResponse, Response
 
+from core.security.links import cancel_token_hash
 from store.db import session_for
 from store.deprovisioning_models import DeletionRequest
 from web.account_sessions import AccountSessions
@@ -22,7 +23,6 @@ from web.cookies import CookieJar
 from web.csrf import CsrfError
 from web.deletion.starter import decide, start_deprovisioning
 from web.services import MaybeCustomer, Services, Svc
-from workers.activities.deprovisioning import cancel_token_hash
 
 router = APIRouter()
 
@@ -59,7 +59,7 @@ async def confirm(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     await start_deprovisioning(
         gateway.client, svc.settings, me.customer.id, immediate=False, requested_by="customer"
     )
-    ends = datetime.now(UTC) + timedelta(days=svc.settings.deletion_grace_days)
+    ends = datetime.now(UTC) + svc.settings.deletion_grace
     response = svc.pages.page(
         request, "account/delete_scheduled.html", {"date": f"{ends:%d %B %Y}", "me": None}
     )

@@ -21,17 +21,16 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from starlette.responses import JSONResponse, Response
 from temporalio.service import RPCError
 
-from journeys.deprovisioning import deprovisioning_id
+from contracts.deprovisioning import ERASURE_REQUESTED, deprovisioning_id
+from store import webhook_subscriptions as subscriptions
 from store.db import session_for
 from store.events_models import OutboxEvent, WebhookSubscription
 from store.models import Customer
+from store.staff import SignedInStaff
+from store.webhook_secrets import WebhookSecrets
 from web.deletion.starter import start_deprovisioning
 from web.services import Services, Svc
 from web.staff_auth import staff_from_request
-from workers.activities.deprovisioning import ERASURE_REQUESTED
-from workers.support.staff import SignedInStaff
-from workers.webhooks import subscriptions
-from workers.webhooks.secrets import WebhookSecrets
 
 router = APIRouter()
 

@@ -15,6 +15,7 @@ from sqlmodel import col
 from starlette.responses import RedirectResponse, Response
 
 from core.security.hashing import matches
+from core.security.links import ExportKeys
 from journeys.export import ExportStart
 from journeys.kit import Outcome
 from store.db import session_for
@@ -23,7 +24,6 @@ from store.models import utcnow
 from web.account_sessions import AccountSessions
 from web.csrf import CsrfError
 from web.services import MaybeCustomer, Services, Svc
-from workers.activities.export import ExportKeys
 
 router = APIRouter()
 

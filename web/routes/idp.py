@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from contracts.identity import UpstreamIdentity as RegisteringIdentity
 from journeys.kit import JourneyStart, normalize_email
 from journeys.login import LoginStart
 from journeys.registration import RegistrationStart
@@ -25,7 +26,6 @@ from web.federation import Ceremony, FederationError, UpstreamIdentity
 from web.gateway import JourneyGateway
 from web.htmx import safe_local_path
 from web.services import Gateway, MaybeCustomer, Services, Svc
-from workers.activities.identity import UpstreamIdentity as RegisteringIdentity
 
 router = APIRouter()
 #: The cookie that binds a sign-in in flight to the browser that started it.

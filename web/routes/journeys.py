@@ -21,13 +21,14 @@ from journeys.kit import (
     Outcome,
     ScreenView,
 )
+from web.account_sessions import AccountSessions
 from web.cookies import CookieJar
 from web.csrf import CsrfError
 from web.forms import FormProblem
 from web.gateway import JourneyGateway, JourneyNotFound, Rejected
 from web.htmx import is_htmx, redirect
 from web.redirects import safe_local_path
-from web.services import Gateway, Services, Svc
+from web.services import Gateway, MaybeCustomer, Services, Svc
 from web.sessions import SessionStore
 
 router = APIRouter()
@@ -61,16 +62,36 @@ async def login(request: Request) -> Response:
 
 
 @router.get("/j/{journey}")
-async def start(journey: str, request: Request, svc: Svc, gateway: Gateway) -> Response:
-    """Start a new journey bound to this browser, then show it at its own URL."""
-    if not JourneyGateway.known(journey):
+async def start(
+    journey: str, request: Request, svc: Svc, gateway: Gateway, me: MaybeCustomer
+) -> Response:
+    """Start a new journey bound to this browser, then show it at its own URL.
+
+    Only journeys declared ``public`` or ``signed_in`` start here; a ``signed_in`` one starts for
+    the session's customer, after a sign-in or re-authentication when its declaration asks.
+    """
+    declared = JourneyGateway.startable(journey)
+    if declared is None:
         return svc.pages.error(request, 404, "Page not found", f"There is no {journey!r} journey.")
+    customer_id = ""
+    if declared.entry == "signed_in":
+        here = f"/j/{journey}"
+        if me is None:
+            return RedirectResponse("/login?" + urlencode({"return_to": here}), status_code=303)
+        if declared.recent_auth is not None and not AccountSessions.recently_authenticated(
+            me, within=declared.recent_auth
+        ):
+            return RedirectResponse(
+                "/account/reauth?" + urlencode({"return_to": here}), status_code=303
+            )
+        customer_id = me.customer.id
     device, new_device = svc.devices.identify(request)
     start_input = JourneyStart(
         return_to=safe_local_path(request.query_params.get("return_to"), default="/account"),
         client_ip=request.client.host if request.client else "",
         user_agent=request.headers.get("user-agent", "")[:512],
         device=device,
+        customer_id=customer_id,
         **_acr_values(request),
     )
     journey_id, _ = await gateway.start(journey, start_input)

@@ -1,25 +1,26 @@
 """``/account/profile``: everything progressive profiling collected, editable by the customer.
 
 Each form is one rule's screen of the plan, validated by the very same screen model the login
-interstitial uses, so the rules cannot drift. Saving stores the values like the interstitial does
-(the next sign-in then settles that rule instead of asking it).
+interstitial uses, so the rules cannot drift. Saving goes through the customer's ``profile``
+workflow (an update), which stores the values, emits ``profile.updated`` and settles the rule.
 """
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from sqlmodel import select
 from starlette.responses import RedirectResponse, Response
 
+from contracts.profiling import ProfileEdit
 from journeys.kit import InvalidSubmission, Submission
 from journeys.profiling_plan import PLAN, RULES
 from store.db import session_for
 from store.profile_models import ProfileField
 from web.csrf import CsrfError
 from web.services import MaybeCustomer, Services, Svc
-from workers.activities.profiling import ProfilingActivities, SaveProfile
 
 router = APIRouter()
 
@@ -58,8 +59,10 @@ async def save(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
             errors[""] = " ".join(exc.form_errors)
         return _page(request, svc, me.customer.id, errors=errors, typed={rule.name: form})
     values = {name: str(getattr(answer, name)) for name, _ui, _info in rule.screen.ui_fields()}
-    ProfilingActivities(svc.settings).save(
-        SaveProfile(customer_id=me.customer.id, source="account", values=values)
+    gateway = await svc.gateway()
+    await gateway.edit_profile(
+        me.customer.id,
+        ProfileEdit(edit_id=f"profile-edit-{uuid.uuid4()}", rule=rule.name, values=values),
     )
     return RedirectResponse(f"{PAGE}?{urlencode({'done': rule.name})}", status_code=303)
 

@@ -13,14 +13,14 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from journeys.kit.support import MAX_EXTEND_MINUTES, SupportRequest
+from contracts.support import MAX_EXTEND_MINUTES, SupportRequest
+from store.staff import LoginRefused, SignedInStaff, StaffDirectory
 from web.charts import Bar, BarChart
 from web.csrf import CsrfError
 from web.services import Services, Svc
 from web.staff_auth import STAFF_COOKIE, MaybeStaff, directory
-from workers.support.funnels import Funnel, all_funnels
-from workers.support.journeys import SupportActionFailed, act, find_journeys
-from workers.support.staff import LoginRefused, SignedInStaff, StaffDirectory
+from web.support.funnels import Funnel, all_funnels
+from web.support.journeys import SupportActionFailed, act, find_journeys
 
 router = APIRouter(prefix="/support")
 

@@ -8,59 +8,22 @@ workflow, puts the versions asked into history, so a catalogue change never alte
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-from temporalio import activity
-
-from journeys.consents import purposes
+from contracts.consent import (
+    ConsentActivities,
+    ConsentsOf,
+    DueConsents,
+    PurposeAsked,
+    RecordConsents,
+)
+from contracts.consents import purposes
 from store import consents
-from workers.activities.base import ActivityGroup
+from workers.activities.base import ActivityGroup, implements
 
 
-class PurposeGrant(BaseModel):
-    """One purpose at one version, granted or refused."""
-
-    purpose: str
-    version: str
-    granted: bool
-
-
-class RecordConsents(BaseModel):
-    """What the customer decided during ``journey_id``."""
-
-    customer_id: str
-    journey_id: str
-    channel: str
-    grants: list[PurposeGrant]
-
-
-class ConsentsOf(BaseModel):
-    """Whose consent state to read."""
-
-    customer_id: str
-
-
-class PurposeAsked(BaseModel):
-    """A purpose as shown on a consent screen: its current version and text."""
-
-    name: str
-    version: str
-    label: str
-    text: str
-    required: bool
-
-
-class DueConsents(BaseModel):
-    """Required purposes to re-consent to, and the optional ones with the customer's choice."""
-
-    required: list[PurposeAsked] = []
-    optional: list[PurposeAsked] = []
-    granted: list[str] = []
-
-
-class ConsentActivities(ActivityGroup):
+class ConsentActivitiesImpl(ActivityGroup):
     """Writes consent history (rows are only ever inserted) and reads what is due."""
 
-    @activity.defn(name="consent.record")
+    @implements(ConsentActivities.record)
     def record(self, request: RecordConsents) -> int:
         """Insert one row per purpose; a retry finds its rows (unique per journey) and adds none."""
         written = consents.append(
@@ -79,7 +42,7 @@ class ConsentActivities(ActivityGroup):
         )
         return len(written)
 
-    @activity.defn(name="consent.due")
+    @implements(ConsentActivities.due)
     def due(self, request: ConsentsOf) -> DueConsents:
         """What the customer has not granted at the catalogue's current versions."""
         with self.db() as session:

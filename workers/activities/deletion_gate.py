@@ -8,44 +8,30 @@ journey that already finished or is past its grace period answers "too late" (no
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import BaseModel
 from temporalio import activity
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from core.settings import Settings
-from journeys.deprovisioning import DeletionDecision, deprovisioning_id
-from journeys.kit import EventEnvelope, ScreenView
+from contracts.deletion_gate import DeletionGateActivities, DeletionScheduled, PendingDeletion
+from contracts.deprovisioning import DeletionDecision, deprovisioning_id
+from contracts.journey import DELIVER_UPDATE, EventEnvelope
+from contracts.screens import ScreenView
 from store.deprovisioning_models import DeletionRequest
-from workers.activities.base import ActivityGroup
+from workers.activities.base import ActivityGroup, implements, implements_async
 
 
-class PendingDeletion(BaseModel):
-    """Which customer signs in."""
-
-    customer_id: str
-
-
-class DeletionScheduled(BaseModel):
-    """When the account will be erased; ``None`` when no deletion is scheduled."""
-
-    scheduled_for: datetime | None = None
-
-
-class DeletionGateActivities(ActivityGroup):
+class DeletionGateActivitiesImpl(ActivityGroup):
     """Reads the scheduled deletion and cancels it through its journey."""
 
-    @activity.defn(name="deletion_gate.pending")
+    @implements(DeletionGateActivities.pending)
     def pending(self, request: PendingDeletion) -> DeletionScheduled:
         """The scheduled date, if the customer is in a grace period."""
         with self.db() as session:
             row = session.get(DeletionRequest, request.customer_id)
             return DeletionScheduled(scheduled_for=row.scheduled_for if row else None)
 
-    @activity.defn(name="deletion_gate.keep")
+    @implements_async(DeletionGateActivities.keep)
     async def keep(self, request: PendingDeletion) -> None:
         """Ask the deprovisioning journey to cancel; returns once the account is restored."""
         handle = activity.client().get_workflow_handle(deprovisioning_id(request.customer_id))
@@ -53,14 +39,8 @@ class DeletionGateActivities(ActivityGroup):
             name=DeletionDecision.event_name(), data=DeletionDecision(keep=True).model_dump()
         )
         try:
-            await handle.execute_update("deliver", envelope, result_type=ScreenView)
+            await handle.execute_update(DELIVER_UPDATE, envelope, result_type=ScreenView)
         except (WorkflowUpdateFailedError, RPCError) as err:
             raise ApplicationError(
                 "The deletion can no longer be cancelled.", type="TooLate", non_retryable=True
             ) from err
-
-
-def deletion_gate_activities(settings: Settings) -> list[object]:
-    """The group's activities, bound to one instance (for the worker's list)."""
-    group = DeletionGateActivities(settings)
-    return [group.pending, group.keep]

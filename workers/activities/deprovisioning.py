@@ -9,83 +9,35 @@ and kind unless the mail server failed (an audit row marks each one sent).
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Literal
 
-from pydantic import BaseModel
 from sqlmodel import select
-from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from contracts.deprovisioning import (
+    ERASURE_REQUESTED,
+    BeginDeletion,
+    CustomerRef,
+    DeletionBegun,
+    DeletionNotice,
+    DeprovisioningActivities,
+    EraseCustomer,
+)
 from core.security.hashing import keyed_hash
+from core.security.links import cancel_token, cancel_token_hash
 from core.settings import Settings
 from store.customer_lifecycle import ERASED_STATUS, revoke_sessions
 from store.deprovisioning_models import DeletionRequest, ErasureTombstone
 from store.erasure import erase_customer
 from store.events_models import WebhookSubscription
 from store.models import AuditEvent, Customer, utcnow
-from workers.activities.base import ActivityGroup
+from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer
 
 PENDING_DELETION = "pending_deletion"
 SUSPENDED = "suspended"
-ERASURE_REQUESTED = "customer.erasure_requested"
 
 
-class BeginDeletion(BaseModel):
-    """Schedule ``customer_id``'s deletion for ``scheduled_for`` (now when there is no grace)."""
-
-    journey_id: str
-    customer_id: str
-    scheduled_for: datetime
-    immediate: bool
-    requested_by: str = "customer"
-
-
-class DeletionBegun(BaseModel):
-    """What the journey needs to go on; ``found`` is False for an unknown or erased customer."""
-
-    found: bool
-    email_lookup: str = ""
-
-
-class DeletionNotice(BaseModel):
-    """One of the deprovisioning emails."""
-
-    journey_id: str
-    customer_id: str
-    kind: Literal["deletion_scheduled", "deletion_reminder"]
-    scheduled_for: datetime
-
-
-class CustomerRef(BaseModel):
-    """Which customer (and journey) an activity is about."""
-
-    journey_id: str
-    customer_id: str
-
-
-class EraseCustomer(BaseModel):
-    """Erase now; which systems did (and did not) acknowledge goes into the tombstone."""
-
-    journey_id: str
-    customer_id: str
-    requested_at: datetime
-    acknowledged: list[str]
-    unacknowledged: list[str]
-
-
-def cancel_token(settings: Settings, journey_id: str) -> str:
-    """The cancel link's token: a keyed hash of the journey id, the same in every email."""
-    return keyed_hash(settings.derive_key("deletion-cancel"), journey_id)
-
-
-def cancel_token_hash(settings: Settings, token: str) -> str:
-    """What is stored to find a deletion by its cancel token (never the token itself)."""
-    return keyed_hash(settings.derive_key("deletion-cancel-lookup"), token)
-
-
-class DeprovisioningActivities(ActivityGroup):
+class DeprovisioningActivitiesImpl(ActivityGroup):
     """Side effects of the deprovisioning journey."""
 
     def __init__(self, settings: Settings) -> None:
@@ -93,7 +45,7 @@ class DeprovisioningActivities(ActivityGroup):
         self.mailer = Mailer(settings.smtp_url, settings.mail_from)
         self.tombstone_key = settings.derive_key("erasure-tombstone")
 
-    @activity.defn(name="deprovisioning.begin")
+    @implements(DeprovisioningActivities.begin)
     def begin(self, request: BeginDeletion) -> DeletionBegun:
         """Remember the current status, mark the account and sign it out everywhere."""
         with self.db() as session:
@@ -121,7 +73,7 @@ class DeprovisioningActivities(ActivityGroup):
             revoke_sessions(session, customer.id)
             return DeletionBegun(found=True, email_lookup=customer.email_lookup)
 
-    @activity.defn(name="deprovisioning.notify")
+    @implements(DeprovisioningActivities.notify)
     def notify(self, notice: DeletionNotice) -> None:
         """Email the scheduled-deletion notice or the reminder, both with the cancel link."""
         key = f"{notice.journey_id}:mail:{notice.kind}"
@@ -138,7 +90,7 @@ class DeprovisioningActivities(ActivityGroup):
         self.mailer.send(notice.kind, to=email, link=link, date=date)
         self.audit(key, notice.kind, customer_id=notice.customer_id, journey_id=notice.journey_id)
 
-    @activity.defn(name="deprovisioning.restore")
+    @implements(DeprovisioningActivities.restore)
     def restore(self, ref: CustomerRef) -> None:
         """Cancel: give the account back the status it had; nothing else was touched."""
         with self.db() as session:
@@ -156,7 +108,7 @@ class DeprovisioningActivities(ActivityGroup):
             journey_id=ref.journey_id,
         )
 
-    @activity.defn(name="deprovisioning.erasure_subscribers")
+    @implements(DeprovisioningActivities.erasure_subscribers)
     def erasure_subscribers(self, ref: CustomerRef) -> list[str]:
         """The connected systems that must acknowledge this erasure (subscribed right now)."""
         with self.db() as session:
@@ -165,7 +117,7 @@ class DeprovisioningActivities(ActivityGroup):
             ).all()
             return sorted(r.id for r in rows if r.wants(ERASURE_REQUESTED))
 
-    @activity.defn(name="deprovisioning.erase")
+    @implements(DeprovisioningActivities.erase)
     def erase(self, request: EraseCustomer) -> bool:
         """Delete the personal data, keep the tombstone, email the confirmation (once)."""
         with self.db() as session:
@@ -192,9 +144,3 @@ class DeprovisioningActivities(ActivityGroup):
             )
             erase_customer(session, request.customer_id)
         return True
-
-
-def deprovisioning_activities(settings: Settings) -> list[object]:
-    """The group's activities, bound to one instance (for the worker's list)."""
-    group = DeprovisioningActivities(settings)
-    return [group.begin, group.notify, group.restore, group.erasure_subscribers, group.erase]

@@ -12,33 +12,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from temporalio import activity
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from contracts.events import EmitEvent, EventActivities
+from contracts.webhooks import DELIVERY_WORKFLOW, Delivery, delivery_workflow_id
 from store.events_models import OutboxEvent, WebhookSubscription
-from workers.activities.base import ActivityGroup
-from workers.webhooks.delivery import DELIVERY_WORKFLOW, Delivery, delivery_workflow_id
+from workers.activities.base import ActivityGroup, implements_async
 
 
-class EmitEvent(BaseModel):
-    """One event; ``event_id`` is chosen by the caller so retries and receivers can deduplicate."""
-
-    event_id: str
-    type: str
-    customer_id: str | None
-    data: dict[str, Any] = {}
-
-
-class EventActivities(ActivityGroup):
+class EventActivitiesImpl(ActivityGroup):
     """Writes the outbox and starts the durable deliveries of each event."""
 
-    @activity.defn(name="events.emit")
+    @implements_async(EventActivities.emit)
     async def emit(self, event: EmitEvent) -> None:
         """Insert ``event`` once and start one delivery per interested subscription."""
         subscribers = await asyncio.to_thread(self._store, event)

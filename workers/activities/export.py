@@ -7,69 +7,23 @@ link, and only a keyed hash of the token is stored.
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import uuid
-from datetime import datetime, timedelta
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from pydantic import BaseModel
 from sqlalchemy import delete
 from sqlmodel import col, select
-from temporalio import activity
 
-from core.security.hashing import keyed_hash
+from contracts.export import LINK_LIFETIME, ExportActivities, ExportReady, PrepareExport
+from core.security.links import ExportKeys
 from core.settings import Settings
 from store.export_assembly import assemble
 from store.export_models import DataExport
 from store.models import AuditEvent, Customer, utcnow
-from workers.activities.base import ActivityGroup
+from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer
 
-LINK_LIFETIME = timedelta(hours=24)
 
-
-class PrepareExport(BaseModel):
-    """Whose data, for which journey."""
-
-    journey_id: str
-    customer_id: str
-
-
-class ExportReady(BaseModel):
-    """The export's id and when its link stops working (``found`` False: no such customer)."""
-
-    found: bool
-    export_id: str = ""
-    expires_at: datetime | None = None
-
-
-class ExportKeys:
-    """The keys of exports: link tokens, their stored hashes, and the file encryption."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.link_key = settings.derive_key("export-link")
-        self.lookup_key = settings.derive_key("export-link-lookup")
-        self.file_key = settings.derive_key("export-file")
-
-    def token(self, journey_id: str) -> str:
-        return keyed_hash(self.link_key, journey_id)
-
-    def token_hash(self, token: str) -> str:
-        return keyed_hash(self.lookup_key, token)
-
-    def seal(self, export_id: str, document: str) -> str:
-        nonce = os.urandom(12)
-        box = AESGCM(self.file_key).encrypt(nonce, document.encode(), export_id.encode())
-        return base64.urlsafe_b64encode(nonce + box).decode()
-
-    def open(self, export_id: str, box: str) -> str:
-        raw = base64.urlsafe_b64decode(box.encode())
-        return AESGCM(self.file_key).decrypt(raw[:12], raw[12:], export_id.encode()).decode()
-
-
-class ExportActivities(ActivityGroup):
+class ExportActivitiesImpl(ActivityGroup):
     """Side effects of the export journey."""
 
     def __init__(self, settings: Settings) -> None:
@@ -77,7 +31,7 @@ class ExportActivities(ActivityGroup):
         self.mailer = Mailer(settings.smtp_url, settings.mail_from)
         self.keys = ExportKeys(settings)
 
-    @activity.defn(name="export.prepare")
+    @implements(ExportActivities.prepare)
     def prepare(self, request: PrepareExport) -> ExportReady:
         """Assemble and store the export once, then email its link (once)."""
         with self.db() as session:
@@ -115,16 +69,10 @@ class ExportActivities(ActivityGroup):
             )
         return ready
 
-    @activity.defn(name="export.discard")
+    @implements(ExportActivities.discard)
     def discard(self, request: PrepareExport) -> None:
         """The link expired (or support cancelled): the file is deleted."""
         with self.db() as session:
             session.execute(
                 delete(DataExport).where(col(DataExport.journey_id) == request.journey_id)
             )
-
-
-def export_activities(settings: Settings) -> list[object]:
-    """The group's activities, bound to one instance (for the worker's list)."""
-    group = ExportActivities(settings)
-    return [group.prepare, group.discard]

@@ -11,10 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from pydantic import BaseModel
-from temporalio import activity
-
-from contracts.sealed import Sealed
+from contracts.factors import (
+    CheckFactor,
+    EnrolledFactors,
+    FactorActivities,
+    FactorChecked,
+    FactorsOf,
+    SendLoginCode,
+)
+from contracts.verification import (
+    CheckCode,
+    SendCode,
+    SentCode,
+)
 from core.security import recovery_codes
 from core.security.sealing import SealError
 from core.settings import Settings
@@ -23,64 +32,22 @@ from store.factors import FactorStore
 from store.models import Customer
 from store.throttle import Throttle
 from workers.activities.attempts import answer_once
-from workers.activities.base import ActivityGroup
-from workers.activities.verification import (
-    CheckCode,
-    SendCode,
-    SentCode,
-    VerificationActivities,
-)
+from workers.activities.base import ActivityGroup, implements
+from workers.activities.verification import VerificationActivitiesImpl
 
 #: Factors strong enough that a customer who has one is never offered an email code.
 STRONG_FACTORS = frozenset({"totp", "passkey"})
 
 
-class FactorsOf(BaseModel):
-    """Whose factors to list."""
-
-    customer_id: str
-
-
-class EnrolledFactors(BaseModel):
-    """Usable factor kinds, strongest first: ``totp``, ``passkey``, ``recovery_code``, ``email``."""
-
-    factors: list[str]
-
-
-class CheckFactor(BaseModel):
-    """A code typed for ``customer_id``'s factor, sealed by the web layer (field ``code``)."""
-
-    attempt_id: str
-    journey_id: str
-    customer_id: str
-    code: Sealed
-
-
-class FactorChecked(BaseModel):
-    """``ok``, or why not in words for the customer (and how long to wait, if throttled)."""
-
-    ok: bool
-    message: str = ""
-    retry_after_seconds: int = 0
-
-
-class SendLoginCode(BaseModel):
-    """Email a sign-in code to the customer's address (looked up here, not carried in history)."""
-
-    verification_id: str
-    journey_id: str
-    customer_id: str
-
-
-class FactorActivities(ActivityGroup):
+class FactorActivitiesImpl(ActivityGroup):
     """Lists and checks second factors; every method is safe to retry."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.factors = FactorStore(settings)
-        self.verification = VerificationActivities(settings)
+        self.verification = VerificationActivitiesImpl(settings)
 
-    @activity.defn(name="factors.enrolled")
+    @implements(FactorActivities.enrolled)
     def enrolled(self, request: FactorsOf) -> EnrolledFactors:
         """The customer's factors, plus ``email`` when policy allows and nothing stronger exists."""
         kinds = self.factors.enrolled(request.customer_id)
@@ -88,7 +55,7 @@ class FactorActivities(ActivityGroup):
             kinds.append("email")
         return EnrolledFactors(factors=kinds)
 
-    @activity.defn(name="factors.check_totp")
+    @implements(FactorActivities.check_totp)
     def check_totp(self, request: CheckFactor) -> FactorChecked:
         """A code from the authenticator app: ±1 step, each code once."""
 
@@ -104,7 +71,7 @@ class FactorActivities(ActivityGroup):
 
         return self._throttled(request, "totp", check)
 
-    @activity.defn(name="factors.check_recovery_code")
+    @implements(FactorActivities.check_recovery_code)
     def check_recovery_code(self, request: CheckFactor) -> FactorChecked:
         """Spend one recovery code."""
 
@@ -119,7 +86,7 @@ class FactorActivities(ActivityGroup):
 
         return self._throttled(request, "recovery_code", check)
 
-    @activity.defn(name="factors.send_login_code")
+    @implements(FactorActivities.send_login_code)
     def send_login_code(self, request: SendLoginCode) -> SentCode:
         """Mail a 6-digit sign-in code (once per ``verification_id``)."""
         with self.db() as session:
@@ -135,7 +102,7 @@ class FactorActivities(ActivityGroup):
             )
         )
 
-    @activity.defn(name="factors.check_email_code")
+    @implements(FactorActivities.check_email_code)
     def check_email_code(self, request: CheckFactor) -> FactorChecked:
         """The emailed code (attempts and expiry per code, plus the per-customer throttle)."""
 

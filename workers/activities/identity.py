@@ -9,80 +9,33 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
-from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from contracts.errors import ErrorCode
-from contracts.sealed import Sealed
+from contracts.identity import (
+    CreateCustomer,
+    CreatedCustomer,
+    CreateFederatedCustomer,
+    IdentityActivities,
+    StagedRegistration,
+    StageRegistration,
+)
+from contracts.profiling import PROFILE_SCHEMA_VERSION
 from core.security.passwords import PasswordPolicy, dummy_hash, hash_password
 from core.security.sealing import SealError
-from journeys.profiling_plan import PROFILE_SCHEMA_VERSION
 from store.idp_models import IdentityLink
 from store.models import Credential, Customer, PendingRegistration, utcnow
 from store.passkey_repo import claim_registration_passkey
 from store.profile_models import ProfileField
-from workers.activities.base import ActivityGroup
+from workers.activities.base import ActivityGroup, implements
 
 
-class StageRegistration(BaseModel):
-    """The sign-up form as the workflow holds it: email encrypted at rest, password sealed.
-
-    ``password`` is ``None`` when the customer creates a passkey instead of a password.
-    """
-
-    journey_id: str
-    email: str
-    password: Sealed | None = None
-
-
-class StagedRegistration(BaseModel):
-    """``existing`` tells the journey to send "you already have an account" instead of a code."""
-
-    email_lookup: str
-    existing: bool
-
-
-class CreateCustomer(BaseModel):
-    """Create the customer staged by this journey."""
-
-    journey_id: str
-
-
-class UpstreamIdentity(BaseModel):
-    """Who an upstream OpenID provider says signed in, as the web verified it from the ID token.
-
-    ``profile`` holds profile fields the provider shared (e.g. ``display_name`` from ``name``),
-    stored at creation so progressive profiling never asks for them again.
-    """
-
-    idp_name: str
-    issuer: str
-    subject: str
-    email: str
-    email_verified: bool
-    profile: dict[str, str] = {}
-
-
-class CreateFederatedCustomer(BaseModel):
-    """Create the customer staged by this journey, linked to its upstream identity."""
-
-    journey_id: str
-    upstream: UpstreamIdentity
-
-
-class CreatedCustomer(BaseModel):
-    """The customer the journey created (the same one on every retry)."""
-
-    customer_id: str
-
-
-class IdentityActivities(ActivityGroup):
+class IdentityActivitiesImpl(ActivityGroup):
     """Customer records; every method is safe to retry."""
 
-    @activity.defn(name="identity.stage_registration")
+    @implements(IdentityActivities.stage_registration)
     def stage_registration(self, request: StageRegistration) -> StagedRegistration:
         """Hash the password (argon2id) and park it with the email until the email is proven.
 
@@ -123,7 +76,7 @@ class IdentityActivities(ActivityGroup):
         )
         return StagedRegistration(email_lookup=lookup, existing=existing is not None)
 
-    @activity.defn(name="identity.create_customer")
+    @implements(IdentityActivities.create_customer)
     def create_customer(self, request: CreateCustomer) -> CreatedCustomer:
         """Turn the staged registration into a customer with its password or passkey credential.
 
@@ -155,7 +108,7 @@ class IdentityActivities(ActivityGroup):
         self._created(request.journey_id, customer_id)
         return CreatedCustomer(customer_id=customer_id)
 
-    @activity.defn(name="identity.create_federated_customer")
+    @implements(IdentityActivities.create_federated_customer)
     def create_federated_customer(self, request: CreateFederatedCustomer) -> CreatedCustomer:
         """Create the customer of a first upstream sign-in, its identity link and shared profile.
 

@@ -9,60 +9,33 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from pydantic import BaseModel
 from sqlmodel import select
-from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from contracts.errors import ErrorCode
+from contracts.invitation import (
+    ACCOUNT_UNAVAILABLE,
+    CheckInvitationLink,
+    ChoosePassword,
+    InvitationActivities,
+    SendInvitation,
+    SentInvitation,
+)
 from contracts.sealed import Sealed
+from contracts.verification import CheckResult
 from core.security.hashing import keyed_hash
 from core.security.passwords import PasswordPolicy, hash_password
 from core.security.sealing import SealError
 from core.settings import Settings
 from store.invitation_models import Invitation
 from store.models import Credential, Customer, utcnow
-from workers.activities.base import ActivityGroup
+from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer
-from workers.activities.verification import CheckResult
-
-#: The customer was suspended or erased while the invitation was pending.
-ACCOUNT_UNAVAILABLE = "ACCOUNT_UNAVAILABLE"
 
 
-class SendInvitation(BaseModel):
-    """Email ``customer_id`` an invitation for ``journey_id``; ``invitation_id`` makes it once."""
-
-    invitation_id: str
-    journey_id: str
-    customer_id: str
-
-
-class SentInvitation(BaseModel):
-    """When the link stops working, and the lookup support searches the journey by."""
-
-    expires_at: datetime
-    email_lookup: str
-
-
-class CheckInvitationLink(BaseModel):
-    """A token from a clicked invitation link, sealed by the web layer."""
-
-    journey_id: str
-    token: Sealed
-
-
-class ChoosePassword(BaseModel):
-    """The invited customer's first password, sealed by the web layer."""
-
-    journey_id: str
-    customer_id: str
-    password: Sealed
-
-
-class InvitationActivities(ActivityGroup):
+class InvitationActivitiesImpl(ActivityGroup):
     """Send invitations, check their links, set the first password."""
 
     LINK_LIFETIME = timedelta(days=7)
@@ -71,7 +44,7 @@ class InvitationActivities(ActivityGroup):
         super().__init__(settings)
         self.mailer = Mailer(settings.smtp_url, settings.mail_from)
 
-    @activity.defn(name="invitation.send")
+    @implements(InvitationActivities.send)
     def send(self, request: SendInvitation) -> SentInvitation:
         """Create the link (once) and email it (until the mail server accepts it)."""
         with self.db() as session:
@@ -106,7 +79,7 @@ class InvitationActivities(ActivityGroup):
         )
         return result
 
-    @activity.defn(name="invitation.check_link")
+    @implements(InvitationActivities.check_link)
     def check_link(self, request: CheckInvitationLink) -> CheckResult:
         """Accept an unexpired, unused link of this journey (and consume it)."""
         try:
@@ -135,7 +108,7 @@ class InvitationActivities(ActivityGroup):
         )
         return CheckResult(ok=True)
 
-    @activity.defn(name="invitation.set_password")
+    @implements(InvitationActivities.set_password)
     def set_password(self, request: ChoosePassword) -> None:
         """Hash the chosen password (argon2id) into the customer's password credential."""
         try:
@@ -219,9 +192,3 @@ def _require_active(customer: Customer | None) -> None:
         raise ApplicationError(
             "This account is suspended.", type=ACCOUNT_UNAVAILABLE, non_retryable=True
         )
-
-
-def invitation_activities(settings: Settings) -> list[object]:
-    """The invitation activities bound to one group instance (for the worker's list)."""
-    group = InvitationActivities(settings)
-    return [group.send, group.check_link, group.set_password]

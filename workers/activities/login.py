@@ -11,11 +11,17 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cache
 
-from pydantic import BaseModel
 from sqlmodel import select
-from temporalio import activity
 
-from contracts.sealed import Sealed
+from contracts.login import (
+    CheckPassword,
+    HomeRealm,
+    HomeRealmOf,
+    KnownCustomer,
+    LoginActivities,
+    PasswordChecked,
+    ResetThrottle,
+)
 from core.security.passwords import hash_password, needs_rehash, verify_password
 from core.security.sealing import SealError
 from store import throttle
@@ -23,59 +29,9 @@ from store.models import SIGN_IN_STATUSES, Credential, Customer, utcnow
 from store.organizations import Organizations
 from store.throttle import Admission, Throttle
 from workers.activities.attempts import answer_once
-from workers.activities.base import ActivityGroup
+from workers.activities.base import ActivityGroup, implements
 
 WRONG = "Email or password is not right."
-
-
-class CheckPassword(BaseModel):
-    """One sign-in attempt. ``attempt_id`` (a ``workflow.uuid4()``) makes a retry return the same
-    answer; ``customer_id`` instead of ``email`` re-authenticates a signed-in customer."""
-
-    attempt_id: str
-    journey_id: str
-    password: Sealed
-    client_ip: str
-    email: str = ""
-    customer_id: str = ""
-
-
-class PasswordChecked(BaseModel):
-    """``ok`` with the customer, or a message that is the same for every kind of failure."""
-
-    ok: bool
-    customer_id: str = ""
-    email: str = ""
-    email_lookup: str = ""
-    message: str = ""
-    retry_after_seconds: int = 0
-
-
-class KnownCustomer(BaseModel):
-    """A customer the web already identified: by a linked upstream identity whose ID token it
-    verified, or as the owner of an email an upstream identity waits to be linked to."""
-
-    customer_id: str
-
-
-class HomeRealmOf(BaseModel):
-    """The email typed on the sign-in screen (normalised), for home-realm discovery."""
-
-    email: str
-
-
-class HomeRealm(BaseModel):
-    """The provider of the organization owning the email's domain ("" when none does), and the
-    email's lookup so support can find the journey by email whichever way it goes."""
-
-    idp_name: str = ""
-    email_lookup: str = ""
-
-
-class ResetThrottle(BaseModel):
-    """Clear the account's failure counter (account recovery proved the customer)."""
-
-    customer_id: str
 
 
 def account_key(email_lookup: str) -> str:
@@ -93,15 +49,15 @@ def _dummy_hash() -> str:
     return hash_password("threshold-dummy-password-for-constant-time")
 
 
-class LoginActivities(ActivityGroup):
+class LoginActivitiesImpl(ActivityGroup):
     """Checks passwords; every method is safe to retry."""
 
-    @activity.defn(name="login.check_password")
+    @implements(LoginActivities.check_password)
     def check_password(self, request: CheckPassword) -> PasswordChecked:
         """Admit the attempt (throttles), verify the password, rehash it if parameters changed."""
         return answer_once(self, request.attempt_id, PasswordChecked, lambda: self._check(request))
 
-    @activity.defn(name="login.known_customer")
+    @implements(LoginActivities.known_customer)
     def known_customer(self, request: KnownCustomer) -> PasswordChecked:
         """The customer of a sign-in that starts without a password (:class:`KnownCustomer`).
 
@@ -119,7 +75,7 @@ class LoginActivities(ActivityGroup):
             email_lookup=customer.email_lookup,
         )
 
-    @activity.defn(name="login.home_realm")
+    @implements(LoginActivities.home_realm)
     def home_realm(self, request: HomeRealmOf) -> HomeRealm:
         """The upstream provider that owns the email's domain (B2B home-realm discovery).
 
@@ -131,7 +87,7 @@ class LoginActivities(ActivityGroup):
             email_lookup=self.email_lookup(request.email),
         )
 
-    @activity.defn(name="login.reset_throttle")
+    @implements(LoginActivities.reset_throttle)
     def reset_throttle(self, request: ResetThrottle) -> None:
         """For account recovery: the customer proved control, so failures start from zero."""
         with self.db() as session:

@@ -14,14 +14,21 @@ import hashlib
 import json
 import secrets
 
-from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
-from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from webauthn.helpers import bytes_to_base64url
 
 from contracts.errors import ErrorCode
+from contracts.passkeys import (
+    AuthenticatedPasskey,
+    BeginPasskeyAuthentication,
+    BeginPasskeyRegistration,
+    FinishPasskeyCeremony,
+    PasskeyActivities,
+    PasskeyOptions,
+    RegisteredPasskey,
+)
 from core.security.passkeys.authentication import (
     authentication_options,
     parse_assertion,
@@ -43,71 +50,21 @@ from core.settings import Settings
 from store.models import Customer, utcnow
 from store.passkey_challenges import CHALLENGE_LIFETIME, check_challenge, new_challenge
 from store.passkey_models import Passkey, PasskeyChallenge
-from workers.activities.base import ActivityGroup
+from workers.activities.base import ActivityGroup, implements
 
 REGISTER = "register"
 AUTHENTICATE = "authenticate"
 USER_HANDLE_BYTES = 32
 
 
-class BeginPasskeyRegistration(BaseModel):
-    """Start creating a passkey for ``user_name``; ``customer_id`` when the customer exists."""
-
-    journey_id: str
-    ceremony_id: str
-    user_name: str
-    customer_id: str | None = None
-
-
-class BeginPasskeyAuthentication(BaseModel):
-    """Start a sign-in; ``customer_id`` restricts it to that customer's passkeys (step-up)."""
-
-    journey_id: str
-    ceremony_id: str
-    customer_id: str | None = None
-
-
-class PasskeyOptions(BaseModel):
-    """The ``publicKey`` options (JSON) the page hands to the browser's WebAuthn API."""
-
-    ceremony_id: str
-    options: str
-
-
-class FinishPasskeyCeremony(BaseModel):
-    """The browser's JSON answer to the options of ``ceremony_id``."""
-
-    journey_id: str
-    ceremony_id: str
-    response: str
-    name: str = "Passkey"
-
-
-class RegisteredPasskey(BaseModel):
-    """The stored credential (the same one on every retry)."""
-
-    passkey_id: int
-
-
-class AuthenticatedPasskey(BaseModel):
-    """Who the passkey proved, and how (RFC 8176 ``amr`` values; see docs/security.md)."""
-
-    customer_id: str
-    email: str
-    email_lookup: str
-    passkey_id: int
-    user_verified: bool
-    amr: list[str]
-
-
-class PasskeyActivities(ActivityGroup):
+class PasskeyActivitiesImpl(ActivityGroup):
     """Begin and finish both WebAuthn ceremonies against the system of record."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.rp = RelyingParty.for_base_url(settings.base_url)
 
-    @activity.defn(name="passkeys.begin_registration")
+    @implements(PasskeyActivities.begin_registration)
     def begin_registration(self, request: BeginPasskeyRegistration) -> PasskeyOptions:
         """Store a challenge bound to the journey and return ``credentials.create`` options."""
         with self.db() as session:
@@ -134,7 +91,7 @@ class PasskeyActivities(ActivityGroup):
         )
         return PasskeyOptions(ceremony_id=row.id, options=options)
 
-    @activity.defn(name="passkeys.finish_registration")
+    @implements(PasskeyActivities.finish_registration)
     def finish_registration(self, request: FinishPasskeyCeremony) -> RegisteredPasskey:
         """Verify the new credential and store it (owned by the customer, or by the journey).
 
@@ -184,7 +141,7 @@ class PasskeyActivities(ActivityGroup):
         )
         return RegisteredPasskey(passkey_id=_id(passkey))
 
-    @activity.defn(name="passkeys.begin_authentication")
+    @implements(PasskeyActivities.begin_authentication)
     def begin_authentication(self, request: BeginPasskeyAuthentication) -> PasskeyOptions:
         """Store a challenge bound to the journey and return ``credentials.get`` options."""
         with self.db() as session:
@@ -204,7 +161,7 @@ class PasskeyActivities(ActivityGroup):
         options = authentication_options(rp=self.rp, challenge=row.challenge, allow=allow)
         return PasskeyOptions(ceremony_id=row.id, options=options)
 
-    @activity.defn(name="passkeys.finish_authentication")
+    @implements(PasskeyActivities.finish_authentication)
     def finish_authentication(self, request: FinishPasskeyCeremony) -> AuthenticatedPasskey:
         """Verify the assertion, move the sign count on, and say which customer it proved.
 

@@ -10,75 +10,72 @@ A rule whose fields are all stored already is settled as answered rather than as
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from pydantic import BaseModel
 from sqlmodel import select
 from temporalio import activity
 from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
-from journeys.profile import Interstitial, Profile, ProfileState, Settled, SignIn, profile_id
-from journeys.profiling_plan import PROFILE_SCHEMA_VERSION, RULES, Rule
+from contracts.profiling import (
+    PROFILE_SCHEMA_VERSION,
+    SETTLE_SIGNAL,
+    SIGN_IN_UPDATE,
+    Interstitial,
+    NextInterstitial,
+    ProfileState,
+    ProfilingActivities,
+    SaveProfile,
+    Settled,
+    SignIn,
+    profile_id,
+)
+from contracts.profiling import WORKFLOW as PROFILE_WORKFLOW
 from store.models import utcnow
 from store.profile_models import ProfileField
-from workers.activities.base import ActivityGroup
+from workers.activities.base import ActivityGroup, implements, implements_async
 
 
-class NextInterstitial(BaseModel):
-    """A sign-in by ``customer_id`` finishing in ``journey_id``."""
-
-    customer_id: str
-    journey_id: str
-
-
-class SaveProfile(BaseModel):
-    """Validated answers to store (by field name) and where they came from."""
-
-    customer_id: str
-    source: str
-    values: dict[str, str]
-
-
-class ProfilingActivities(ActivityGroup):
+class ProfilingActivitiesImpl(ActivityGroup):
     """Talks to profile workflows and writes ``profile_fields``."""
 
-    @activity.defn(name="profiling.next")
+    @implements_async(ProfilingActivities.next)
     async def next(self, request: NextInterstitial) -> Interstitial:
         """Count the sign-in in the customer's profile workflow; the rule due now, if any."""
         workflow_id = profile_id(request.customer_id)
-        start = WithStartWorkflowOperation(
-            Profile.run,
+        start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
+            PROFILE_WORKFLOW,
             ProfileState(customer_id=request.customer_id),
             id=workflow_id,
             task_queue=self.settings.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         )
         client = activity.client()
-        due = await client.execute_update_with_start_workflow(
-            Profile.sign_in,
+        due: Interstitial = await client.execute_update_with_start_workflow(
+            SIGN_IN_UPDATE,
             SignIn(journey_id=request.journey_id),
             id=f"{request.journey_id}:sign-in",
             start_workflow_operation=start,
+            result_type=Interstitial,
         )
-        rule = RULES.get(due.rule)
-        if rule is None or not await asyncio.to_thread(self._known, request.customer_id, rule):
+        if not due.rule or not await asyncio.to_thread(self._known, request.customer_id, due):
             return due
         # Already collected (e.g. edited on the account page): settle it instead of asking.
         await client.get_workflow_handle(workflow_id).signal(
-            Profile.settle, Settled(rule=rule.name, answered=True)
+            SETTLE_SIGNAL, Settled(rule=due.rule, answered=True)
         )
         return Interstitial()
 
-    def _known(self, customer_id: str, rule: Rule) -> bool:
-        """Whether every field of ``rule``'s screen already has a stored value."""
-        wanted = {name for name, _ui, _info in rule.screen.ui_fields()}
+    def _known(self, customer_id: str, due: Interstitial) -> bool:
+        """Whether every field the due rule's screen collects already has a stored value."""
+        wanted = set(due.fields)
         with self.db() as session:
             stored = session.exec(
                 select(ProfileField.name).where(ProfileField.customer_id == customer_id)
             ).all()
         return wanted <= set(stored)
 
-    @activity.defn(name="profiling.save")
+    @implements(ProfilingActivities.save)
     def save(self, request: SaveProfile) -> list[str]:
         """Write each value (the newest wins); returns the names written. Idempotent."""
         with self.db() as session:

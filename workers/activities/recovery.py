@@ -15,16 +15,24 @@ Every method is safe to retry: writes are keyed by the journey id or the verific
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from pydantic import BaseModel
 from sqlalchemy import update
 from sqlmodel import col, select
-from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from contracts.errors import ErrorCode
-from contracts.sealed import Sealed
+from contracts.recovery import (
+    CompleteRecovery,
+    RecoveryAccount,
+    RecoveryActivities,
+    RecoveryCompleted,
+    RecoveryOf,
+    RecoveryRequested,
+    RequestRecovery,
+    SetPassword,
+)
+from contracts.verification import SendCode
 from core.security.passwords import PasswordPolicy, hash_password
 from core.security.sealing import SealError
 from core.settings import Settings
@@ -32,9 +40,9 @@ from store.factors import FactorStore
 from store.models import AuditEvent, Credential, Customer, Session, Verification, utcnow
 from store.throttle import Throttle, ThrottlePolicy, rows_changed
 from workers.activities.attempts import answer_once
-from workers.activities.base import ActivityGroup
+from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer
-from workers.activities.verification import SendCode, VerificationActivities
+from workers.activities.verification import VerificationActivitiesImpl
 
 #: How long the emailed code and link work (and how long the journey waits for them).
 LIFETIME = timedelta(minutes=15)
@@ -74,76 +82,16 @@ def ip_key(client_ip: str) -> str:
     return f"recover-ip:{client_ip[:64]}"
 
 
-class RequestRecovery(BaseModel):
-    """One "I forgot my password" request; ``verification_id`` (a ``workflow.uuid4()``) keys it."""
-
-    verification_id: str
-    journey_id: str
-    email: str
-    client_ip: str
-
-
-class RecoveryRequested(BaseModel):
-    """The same for known and unknown addresses: admitted (and until when the email works) or not.
-
-    ``email_lookup`` lets support find the journey by email in the Temporal UI.
-    """
-
-    admitted: bool
-    email_lookup: str
-    expires_at: datetime | None = None
-    retry_after_seconds: int = 0
-
-
-class RecoveryOf(BaseModel):
-    """Which proven recovery to look at."""
-
-    journey_id: str
-    email: str
-
-
-class RecoveryAccount(BaseModel):
-    """What recovery must ask of this customer: their second factors, and whether a password."""
-
-    customer_id: str
-    has_password: bool
-    factors: list[str]
-
-
-class SetPassword(BaseModel):
-    """The new password, sealed by the web layer (field ``password``)."""
-
-    journey_id: str
-    customer_id: str
-    email: str
-    password: Sealed
-
-
-class CompleteRecovery(BaseModel):
-    """Finish a recovery: ``method`` is ``password`` or ``passkey``, ``proof`` the factor used."""
-
-    journey_id: str
-    customer_id: str
-    method: str
-    proof: str
-
-
-class RecoveryCompleted(BaseModel):
-    """How many sessions were signed out (0 on a retry: they already were)."""
-
-    sessions_revoked: int
-
-
-class RecoveryActivities(ActivityGroup):
+class RecoveryActivitiesImpl(ActivityGroup):
     """Request and apply account recovery; every method is safe to retry."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.verification = VerificationActivities(settings)
+        self.verification = VerificationActivitiesImpl(settings)
         self.factors = FactorStore(settings)
         self.mailer = Mailer(settings.smtp_url, settings.mail_from)
 
-    @activity.defn(name="recovery.request")
+    @implements(RecoveryActivities.request)
     def request(self, request: RequestRecovery) -> RecoveryRequested:
         """Admit the request (per email and per IP), then email the code and link, or the notice.
 
@@ -191,7 +139,7 @@ class RecoveryActivities(ActivityGroup):
         )
         return admitted.model_copy(update={"expires_at": sent.link_expires_at})
 
-    @activity.defn(name="recovery.account")
+    @implements(RecoveryActivities.account)
     def account(self, request: RecoveryOf) -> RecoveryAccount:
         """The customer behind a recovery whose email this journey has proven (else refuses)."""
         with self.db() as session:
@@ -225,7 +173,7 @@ class RecoveryActivities(ActivityGroup):
             factors=[kind for kind in RECOVERY_FACTORS if kind in enrolled],
         )
 
-    @activity.defn(name="recovery.set_password")
+    @implements(RecoveryActivities.set_password)
     def set_password(self, request: SetPassword) -> None:
         """Check the new password against the policy, hash it (argon2id) and store it."""
         try:
@@ -259,7 +207,7 @@ class RecoveryActivities(ActivityGroup):
             journey_id=request.journey_id,
         )
 
-    @activity.defn(name="recovery.complete")
+    @implements(RecoveryActivities.complete)
     def complete(self, request: CompleteRecovery) -> RecoveryCompleted:
         """Revoke every session, email "your password was changed" once, and audit the recovery."""
         with self.db() as session:
@@ -313,9 +261,3 @@ class RecoveryActivities(ActivityGroup):
                     admitted=False, email_lookup=lookup, retry_after_seconds=seconds
                 )
         return RecoveryRequested(admitted=True, email_lookup=lookup)
-
-
-def recovery_activities(settings: Settings) -> list[object]:
-    """The recovery activities for the worker, bound to one instance of the group."""
-    group = RecoveryActivities(settings)
-    return [group.request, group.account, group.set_password, group.complete]

@@ -8,52 +8,18 @@ branches on the decision, shows the reasons in its current details, then calls
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Literal
+from datetime import UTC
 
-from pydantic import BaseModel
-from temporalio import activity
-
+from contracts.risk import LoginRecord, LoginSignals, RiskActivities, RiskAssessment
 from core.settings import Settings
-from workers.activities.base import ActivityGroup
+from workers.activities.base import ActivityGroup, implements
 from workers.risk.features import extract
 from workers.risk.model import FreemanModel
 from workers.risk.policy import RiskPolicy
 from workers.risk.store import Attempt, SqlRiskStore
 
 
-class LoginSignals(BaseModel):
-    """What the journey knows about a sign-in attempt (all of it already in its history)."""
-
-    journey_id: str
-    customer_id: str | None
-    client_ip: str
-    user_agent: str
-    device: str
-    at: datetime
-    enrolled_factors: list[str] = []
-
-
-class RiskAssessment(BaseModel):
-    """The score (log-likelihood ratio attacker vs. this customer), the decision and why."""
-
-    score: float
-    decision: Literal["allow", "step_up", "deny"]
-    reasons: list[str]
-    country: str = ""
-    browser: str = ""
-    os: str = ""
-    device_type: str = ""
-
-
-class LoginRecord(BaseModel):
-    """The outcome: a fully authenticated success teaches the baseline; failures feed velocity."""
-
-    signals: LoginSignals
-    success: bool
-
-
-class RiskActivities(ActivityGroup):
+class RiskActivitiesImpl(ActivityGroup):
     """Scoring reads the store only; recording is idempotent per (journey, outcome)."""
 
     def __init__(self, settings: Settings) -> None:
@@ -62,7 +28,7 @@ class RiskActivities(ActivityGroup):
         self.policy = RiskPolicy.from_settings(settings)
         self.store = SqlRiskStore(settings.database_url, settings.derive_key("risk-features"))
 
-    @activity.defn(name="risk.assess")
+    @implements(RiskActivities.assess)
     def assess(self, signals: LoginSignals) -> RiskAssessment:
         """Score the attempt, decide, and write the decision with its reasons to the audit log.
 
@@ -92,7 +58,7 @@ class RiskActivities(ActivityGroup):
         )
         return assessment
 
-    @activity.defn(name="risk.record")
+    @implements(RiskActivities.record)
     def record(self, record: LoginRecord) -> None:
         """Learn from the outcome once; a retry or a repeat for the same outcome is a no-op."""
         self.store.record(self.attempt(record.signals), success=record.success)

@@ -8,12 +8,11 @@ activity neither duplicates the audit row nor emails the customer twice once del
 from __future__ import annotations
 
 from sqlmodel import select
-from temporalio import activity
 
+from contracts.support import SupportActed, SupportActivities
 from core.settings import Settings
-from journeys.kit.support import RECORD_ACTIVITY, SupportActed
 from store.models import AuditEvent, Customer, PendingRegistration
-from workers.activities.base import ActivityGroup
+from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer
 
 #: How the email describes each action; a screen button not listed reads as "pressed <name>".
@@ -24,14 +23,14 @@ WHAT = {
 }
 
 
-class SupportActivities(ActivityGroup):
+class SupportActivitiesImpl(ActivityGroup):
     """Audit and notify for staff actions."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.mailer = Mailer(settings.smtp_url, settings.mail_from)
 
-    @activity.defn(name=RECORD_ACTIVITY)
+    @implements(SupportActivities.record_action)
     def record_action(self, acted: SupportActed) -> None:
         """Write ``support.<action>`` to the audit trail and email the customer (once)."""
         email, customer_id = self._customer_of(acted)

@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from pydantic import BaseModel
 from sqlmodel import select
-from temporalio import activity
 
 from contracts.sealed import Sealed
+from contracts.verification import (
+    CheckCode,
+    CheckLink,
+    CheckResult,
+    SendCode,
+    SentCode,
+    VerificationActivities,
+)
 from core.security.hashing import keyed_hash, matches
 from core.security.sealing import SealError
 from core.settings import Settings
 from store.models import Verification, utcnow
-from workers.activities.base import ActivityGroup
+from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer
 
 #: Templates whose code proves something, by the purpose stored with it; any other template (e.g.
@@ -34,54 +40,7 @@ CODE_PURPOSES = {
 LINK_PURPOSES = frozenset({"verify_email", "recovery"})
 
 
-class SendCode(BaseModel):
-    """Send a code and link for ``journey`` to ``email``; ``verification_id`` makes it idempotent.
-
-    ``template`` is ``verify_email`` normally and ``already_registered`` when the email already
-    has an account: that message carries no code, and the code stored for it can never match.
-    """
-
-    verification_id: str
-    journey_id: str
-    journey: str
-    email: str
-    template: str
-    #: Code and link lifetime in minutes; 0 keeps the defaults (account recovery uses 15).
-    lifetime_minutes: int = 0
-
-
-class SentCode(BaseModel):
-    """When the code stops working and when the link does."""
-
-    verification_id: str
-    code_expires_at: datetime
-    link_expires_at: datetime
-
-
-class CheckCode(BaseModel):
-    """A code the customer typed, sealed by the web layer."""
-
-    journey_id: str
-    code: Sealed
-
-
-class CheckLink(BaseModel):
-    """A link token from a clicked email, sealed by the web layer."""
-
-    journey_id: str
-    token: Sealed
-
-
-class CheckResult(BaseModel):
-    """``reason`` is ``wrong``, ``expired``, ``exhausted`` or ``unreadable`` when not ``ok``."""
-
-    ok: bool
-    reason: str = ""
-    message: str = ""
-    attempts_left: int = 0
-
-
-class VerificationActivities(ActivityGroup):
+class VerificationActivitiesImpl(ActivityGroup):
     """Issue and check email verifications."""
 
     CODE_LIFETIME = timedelta(minutes=10)
@@ -92,7 +51,7 @@ class VerificationActivities(ActivityGroup):
         super().__init__(settings)
         self.mailer = Mailer(settings.smtp_url, settings.mail_from)
 
-    @activity.defn(name="verification.send_code")
+    @implements(VerificationActivities.send_code)
     def send_code(self, request: SendCode) -> SentCode:
         """Create the code and link (once) and email them (until the mail server accepts)."""
         with self.db() as session:
@@ -134,7 +93,7 @@ class VerificationActivities(ActivityGroup):
         )
         return result
 
-    @activity.defn(name="verification.check_code")
+    @implements(VerificationActivities.check_code)
     def check_code(self, request: CheckCode) -> CheckResult:
         """Compare a typed code with the journey's newest verification, counting attempts."""
         try:
@@ -178,7 +137,7 @@ class VerificationActivities(ActivityGroup):
             attempts_left=left,
         )
 
-    @activity.defn(name="verification.check_link")
+    @implements(VerificationActivities.check_link)
     def check_link(self, request: CheckLink) -> CheckResult:
         """Accept a clicked link of this journey while it is unexpired and unused."""
         try:

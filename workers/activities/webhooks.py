@@ -17,12 +17,12 @@ from standardwebhooks.webhooks import Webhook
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from contracts.webhooks import Delivery, WebhookActivities
 from core.settings import Settings
 from store.events_models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from store.models import utcnow
-from workers.activities.base import ActivityGroup
-from workers.webhooks.delivery import DELIVER_ACTIVITY, Delivery
-from workers.webhooks.secrets import WebhookSecrets
+from store.webhook_secrets import WebhookSecrets
+from workers.activities.base import ActivityGroup, implements
 
 TIMEOUT_SECONDS = 10.0
 
@@ -38,14 +38,14 @@ def event_body(event: OutboxEvent) -> str:
     )
 
 
-class WebhookActivities(ActivityGroup):
+class WebhookActivitiesImpl(ActivityGroup):
     """Signs and sends; records each attempt for support."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.secrets = WebhookSecrets.for_settings(settings)
 
-    @activity.defn(name=DELIVER_ACTIVITY)
+    @implements(WebhookActivities.deliver)
     def deliver(self, delivery: Delivery) -> int:
         """POST the event; returns the attempt number that succeeded."""
         attempt = activity.info().attempt

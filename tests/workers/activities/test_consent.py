@@ -6,13 +6,14 @@ import pytest
 from sqlalchemy import delete, text
 from sqlalchemy.exc import DatabaseError
 
+from contracts import consents
+from contracts.consent import ConsentsOf, PurposeGrant, RecordConsents
+from contracts.consents import CATALOGUE
 from core.settings import Settings
-from journeys import consents
-from journeys.consents import CATALOGUE
 from store.db import session_for
 from store.models import AuditEvent, ConsentRecord
 from tests.support.store import new_journey_id, register_customer, rows, unique_email
-from workers.activities.consent import ConsentActivities, ConsentsOf, PurposeGrant, RecordConsents
+from workers.activities.consent import ConsentActivitiesImpl
 
 TERMS = PurposeGrant(purpose="terms", version="2026-01", granted=True)
 NEWS = PurposeGrant(purpose="newsletter", version="2026-01", granted=False)
@@ -25,7 +26,7 @@ def test_recording_twice_for_one_journey_writes_each_purpose_once(db_settings: S
     request = RecordConsents(
         customer_id=customer_id, journey_id=journey_id, channel="registration", grants=[TERMS, NEWS]
     )
-    consent = ConsentActivities(db_settings)
+    consent = ConsentActivitiesImpl(db_settings)
 
     assert consent.record(request) == 2
     assert consent.record(request) == 0
@@ -42,7 +43,7 @@ def test_recording_twice_for_one_journey_writes_each_purpose_once(db_settings: S
 
 def test_history_only_grows_across_grants_and_withdrawals(db_settings: Settings) -> None:
     customer_id = register_customer(db_settings, unique_email())
-    consent = ConsentActivities(db_settings)
+    consent = ConsentActivitiesImpl(db_settings)
 
     def snapshot() -> list[tuple[object, ...]]:
         return sorted(
@@ -91,7 +92,7 @@ def test_the_database_rejects_rewriting_consent_history(db_settings: Settings) -
 def test_nothing_is_due_after_registration(db_settings: Settings) -> None:
     customer_id = register_customer(db_settings, unique_email())
 
-    due = ConsentActivities(db_settings).due(ConsentsOf(customer_id=customer_id))
+    due = ConsentActivitiesImpl(db_settings).due(ConsentsOf(customer_id=customer_id))
 
     assert due.required == []
     assert [p.name for p in due.optional] == consents.optional_names()
@@ -102,7 +103,7 @@ def test_a_new_terms_version_is_due_and_optional_choices_are_reported(
     db_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     customer_id = register_customer(db_settings, unique_email())
-    consent = ConsentActivities(db_settings)
+    consent = ConsentActivitiesImpl(db_settings)
     consent.record(
         RecordConsents(
             customer_id=customer_id,
@@ -122,7 +123,7 @@ def test_a_new_terms_version_is_due_and_optional_choices_are_reported(
 
 def test_a_withdrawn_required_purpose_is_due_again(db_settings: Settings) -> None:
     customer_id = register_customer(db_settings, unique_email())
-    consent = ConsentActivities(db_settings)
+    consent = ConsentActivitiesImpl(db_settings)
     consent.record(
         RecordConsents(
             customer_id=customer_id,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from temporalio.exceptions import ApplicationError
 
+from contracts.identity import CreateCustomer, StageRegistration
+from contracts.passkeys import BeginPasskeyRegistration, FinishPasskeyCeremony
 from core.security.hashing import email_lookup
 from core.security.passwords import verify_password
 from core.security.sealing import Sealer
@@ -14,16 +16,8 @@ from store.models import AuditEvent, Credential, Customer, PendingRegistration
 from store.passkey_models import Passkey
 from tests.support.passkeys import SoftPasskey
 from tests.support.store import new_journey_id, one, register_customer, rows, unique_email
-from workers.activities.identity import (
-    CreateCustomer,
-    IdentityActivities,
-    StageRegistration,
-)
-from workers.activities.passkeys import (
-    BeginPasskeyRegistration,
-    FinishPasskeyCeremony,
-    PasskeyActivities,
-)
+from workers.activities.identity import IdentityActivitiesImpl
+from workers.activities.passkeys import PasskeyActivitiesImpl
 
 PASSWORD = "violet-tractor-harbour"
 
@@ -38,7 +32,7 @@ def stage_request(
 
 
 def test_stage_parks_an_argon2id_hash_and_a_keyed_email_lookup(db_settings: Settings) -> None:
-    identity = IdentityActivities(db_settings)
+    identity = IdentityActivitiesImpl(db_settings)
     journey_id, email = new_journey_id(), unique_email()
 
     staged = identity.stage_registration(stage_request(db_settings, journey_id, email))
@@ -54,7 +48,7 @@ def test_stage_parks_an_argon2id_hash_and_a_keyed_email_lookup(db_settings: Sett
 
 
 def test_stage_is_idempotent_per_journey(db_settings: Settings) -> None:
-    identity = IdentityActivities(db_settings)
+    identity = IdentityActivitiesImpl(db_settings)
     journey_id, email = new_journey_id(), unique_email()
     request = stage_request(db_settings, journey_id, email)
 
@@ -72,7 +66,7 @@ def test_stage_is_idempotent_per_journey(db_settings: Settings) -> None:
 def test_existing_email_is_flagged_and_no_hash_is_stored(db_settings: Settings) -> None:
     email = unique_email("taken")
     register_customer(db_settings, email)
-    identity = IdentityActivities(db_settings)
+    identity = IdentityActivitiesImpl(db_settings)
     journey_id = new_journey_id()
 
     staged = identity.stage_registration(
@@ -86,7 +80,7 @@ def test_existing_email_is_flagged_and_no_hash_is_stored(db_settings: Settings) 
 
 
 def test_weak_password_is_a_non_retryable_weak_password_error(db_settings: Settings) -> None:
-    identity = IdentityActivities(db_settings)
+    identity = IdentityActivitiesImpl(db_settings)
     journey_id = new_journey_id()
 
     with pytest.raises(ApplicationError) as caught:
@@ -101,7 +95,7 @@ def test_weak_password_is_a_non_retryable_weak_password_error(db_settings: Setti
 
 
 def test_password_equal_to_the_email_is_refused(db_settings: Settings) -> None:
-    identity = IdentityActivities(db_settings)
+    identity = IdentityActivitiesImpl(db_settings)
     email = unique_email()
 
     with pytest.raises(ApplicationError) as caught:
@@ -111,7 +105,7 @@ def test_password_equal_to_the_email_is_refused(db_settings: Settings) -> None:
 
 
 def test_password_sealed_for_another_journey_is_seal_expired(db_settings: Settings) -> None:
-    identity = IdentityActivities(db_settings)
+    identity = IdentityActivitiesImpl(db_settings)
     foreign = stage_request(db_settings, new_journey_id(), unique_email())
     request = StageRegistration(
         journey_id=new_journey_id(), email=foreign.email, password=foreign.password
@@ -127,7 +121,7 @@ def test_password_sealed_for_another_journey_is_seal_expired(db_settings: Settin
 def test_create_customer_twice_makes_exactly_one_customer_and_credential(
     db_settings: Settings,
 ) -> None:
-    identity = IdentityActivities(db_settings)
+    identity = IdentityActivitiesImpl(db_settings)
     journey_id, email = new_journey_id(), unique_email()
     identity.stage_registration(stage_request(db_settings, journey_id, email))
 
@@ -149,7 +143,7 @@ def test_create_customer_twice_makes_exactly_one_customer_and_credential(
 def test_create_for_an_existing_email_journey_is_email_taken(db_settings: Settings) -> None:
     email = unique_email("taken")
     register_customer(db_settings, email)
-    identity = IdentityActivities(db_settings)
+    identity = IdentityActivitiesImpl(db_settings)
     journey_id = new_journey_id()
     identity.stage_registration(stage_request(db_settings, journey_id, email))
 
@@ -162,7 +156,7 @@ def test_create_for_an_existing_email_journey_is_email_taken(db_settings: Settin
 
 def test_two_journeys_racing_for_one_email_create_one_customer(db_settings: Settings) -> None:
     """Both staged before either finished: the second to create gets EMAIL_TAKEN."""
-    identity = IdentityActivities(db_settings)
+    identity = IdentityActivitiesImpl(db_settings)
     email = unique_email("race")
     first, second = new_journey_id(), new_journey_id()
     identity.stage_registration(stage_request(db_settings, first, email))
@@ -177,7 +171,7 @@ def test_two_journeys_racing_for_one_email_create_one_customer(db_settings: Sett
 
 
 def test_create_without_a_staged_registration_creates_nothing(db_settings: Settings) -> None:
-    identity = IdentityActivities(db_settings)
+    identity = IdentityActivitiesImpl(db_settings)
 
     with pytest.raises(ApplicationError) as caught:
         identity.create_customer(CreateCustomer(journey_id=new_journey_id()))
@@ -189,7 +183,7 @@ def test_create_without_a_staged_registration_creates_nothing(db_settings: Setti
 def test_a_passkey_only_customer_gets_the_passkey_made_by_its_registration(
     db_settings: Settings,
 ) -> None:
-    identity, passkeys = IdentityActivities(db_settings), PasskeyActivities(db_settings)
+    identity, passkeys = IdentityActivitiesImpl(db_settings), PasskeyActivitiesImpl(db_settings)
     journey_id, email = new_journey_id(), unique_email()
     staged = identity.stage_registration(StageRegistration(journey_id=journey_id, email=email))
     assert staged.existing is False
@@ -217,7 +211,7 @@ def test_a_passkey_only_customer_gets_the_passkey_made_by_its_registration(
 def test_a_registration_without_password_or_passkey_creates_nobody(
     db_settings: Settings,
 ) -> None:
-    identity = IdentityActivities(db_settings)
+    identity = IdentityActivitiesImpl(db_settings)
     journey_id, email = new_journey_id(), unique_email()
     identity.stage_registration(StageRegistration(journey_id=journey_id, email=email))
 

@@ -6,6 +6,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from contracts.login import CheckPassword, PasswordChecked, ResetThrottle
 from core.security.hashing import email_lookup
 from core.security.sealing import Sealer
 from core.settings import Settings
@@ -13,14 +14,7 @@ from store import throttle
 from store.login_models import LoginThrottle
 from store.throttle import EPOCH, Throttle
 from tests.support.store import one, register_customer, unique_email, update
-from workers.activities.login import (
-    WRONG,
-    CheckPassword,
-    LoginActivities,
-    PasswordChecked,
-    ResetThrottle,
-    account_key,
-)
+from workers.activities.login import WRONG, LoginActivitiesImpl, account_key
 
 PASSWORD = "violet-tractor-harbour"
 
@@ -32,7 +26,7 @@ def attempt(
     sealed = Sealer(settings.derive_key("sealing")).seal(
         password, journey_id=journey_id, field="password"
     )
-    return LoginActivities(settings).check_password(
+    return LoginActivitiesImpl(settings).check_password(
         CheckPassword(
             attempt_id=str(uuid.uuid4()),
             journey_id=journey_id,
@@ -72,8 +66,8 @@ def test_retried_attempt_gets_its_first_answer_and_counts_once(db_settings: Sett
         client_ip="192.0.2.1",
         email=email,
     )
-    first = LoginActivities(db_settings).check_password(request)
-    again = LoginActivities(db_settings).check_password(request)
+    first = LoginActivitiesImpl(db_settings).check_password(request)
+    again = LoginActivitiesImpl(db_settings).check_password(request)
     assert first == again and not first.ok
     assert Throttle(db_settings.database_url).failures(account_key(lookup(db_settings, email))) == 1
 
@@ -139,7 +133,7 @@ def test_delays_grow_then_cap_and_lock_after_one_hundred(db_settings: Settings) 
         ok=False, message=WRONG, customer_id=customer_id, email_lookup=locked.email_lookup
     )  # identical to a wrong password, even with the right one
 
-    LoginActivities(db_settings).reset_throttle(ResetThrottle(customer_id=customer_id))
+    LoginActivitiesImpl(db_settings).reset_throttle(ResetThrottle(customer_id=customer_id))
     assert attempt(db_settings, PASSWORD, email=email).ok
 
 

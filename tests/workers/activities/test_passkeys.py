@@ -13,18 +13,18 @@ from datetime import timedelta
 import pytest
 from temporalio.exceptions import ApplicationError
 
+from contracts.passkeys import (
+    BeginPasskeyAuthentication,
+    BeginPasskeyRegistration,
+    FinishPasskeyCeremony,
+)
 from core.settings import Settings
 from journeys.kit import ErrorCode
 from store.models import AuditEvent, utcnow
 from store.passkey_models import Passkey, PasskeyChallenge
 from tests.support.passkeys import SoftPasskey
 from tests.support.store import new_journey_id, one, register_customer, rows, unique_email, update
-from workers.activities.passkeys import (
-    BeginPasskeyAuthentication,
-    BeginPasskeyRegistration,
-    FinishPasskeyCeremony,
-    PasskeyActivities,
-)
+from workers.activities.passkeys import PasskeyActivitiesImpl
 
 ORIGIN = "http://threshold.test"
 
@@ -41,7 +41,7 @@ def refusal(excinfo: pytest.ExceptionInfo[ApplicationError]) -> str:
 
 
 def enrol(
-    passkeys: PasskeyActivities, authenticator: SoftPasskey, customer_id: str, journey_id: str
+    passkeys: PasskeyActivitiesImpl, authenticator: SoftPasskey, customer_id: str, journey_id: str
 ) -> int:
     """Register ``authenticator`` for ``customer_id`` (the account-page path)."""
     begun = passkeys.begin_registration(
@@ -64,7 +64,7 @@ def enrol(
 
 
 def begin_sign_in(
-    passkeys: PasskeyActivities, journey_id: str, customer_id: str | None = None
+    passkeys: PasskeyActivitiesImpl, journey_id: str, customer_id: str | None = None
 ) -> tuple[str, str]:
     begun = passkeys.begin_authentication(
         BeginPasskeyAuthentication(
@@ -84,7 +84,7 @@ def customer(db_settings: Settings) -> str:
 
 
 def test_registration_options_ask_for_a_discoverable_credential(db_settings: Settings) -> None:
-    passkeys = PasskeyActivities(db_settings)
+    passkeys = PasskeyActivitiesImpl(db_settings)
     request = BeginPasskeyRegistration(
         journey_id=new_journey_id(), ceremony_id=ceremony(), user_name="a@example.com"
     )
@@ -107,7 +107,7 @@ def test_registration_options_ask_for_a_discoverable_credential(db_settings: Set
 def test_register_then_sign_in_with_a_discoverable_credential(
     db_settings: Settings, customer: str
 ) -> None:
-    passkeys, authenticator = PasskeyActivities(db_settings), SoftPasskey(ORIGIN)
+    passkeys, authenticator = PasskeyActivitiesImpl(db_settings), SoftPasskey(ORIGIN)
     passkey_id = enrol(passkeys, authenticator, customer, new_journey_id("add-passkey"))
 
     stored = one(db_settings, Passkey, id=passkey_id)
@@ -130,7 +130,7 @@ def test_register_then_sign_in_with_a_discoverable_credential(
 
 
 def test_retried_finish_returns_the_same_result(db_settings: Settings, customer: str) -> None:
-    passkeys, authenticator = PasskeyActivities(db_settings), SoftPasskey(ORIGIN)
+    passkeys, authenticator = PasskeyActivitiesImpl(db_settings), SoftPasskey(ORIGIN)
     enrol(passkeys, authenticator, customer, new_journey_id("add-passkey"))
     login = new_journey_id("login")
     ceremony_id, options = begin_sign_in(passkeys, login)
@@ -145,7 +145,7 @@ def test_retried_finish_returns_the_same_result(db_settings: Settings, customer:
 
 def test_step_up_lists_only_the_customers_passkeys(db_settings: Settings, customer: str) -> None:
     passkeys, mine, theirs = (
-        PasskeyActivities(db_settings),
+        PasskeyActivitiesImpl(db_settings),
         SoftPasskey(ORIGIN),
         SoftPasskey(ORIGIN),
     )
@@ -165,7 +165,7 @@ def test_step_up_lists_only_the_customers_passkeys(db_settings: Settings, custom
 
 
 def test_wrong_origin_is_refused(db_settings: Settings, customer: str) -> None:
-    passkeys, authenticator = PasskeyActivities(db_settings), SoftPasskey(ORIGIN)
+    passkeys, authenticator = PasskeyActivitiesImpl(db_settings), SoftPasskey(ORIGIN)
     journey_id = new_journey_id("add-passkey")
     begun = passkeys.begin_registration(
         BeginPasskeyRegistration(
@@ -183,7 +183,7 @@ def test_wrong_origin_is_refused(db_settings: Settings, customer: str) -> None:
 
 
 def test_wrong_rp_id_is_refused(db_settings: Settings, customer: str) -> None:
-    passkeys, authenticator = PasskeyActivities(db_settings), SoftPasskey(ORIGIN)
+    passkeys, authenticator = PasskeyActivitiesImpl(db_settings), SoftPasskey(ORIGIN)
     enrol(passkeys, authenticator, customer, new_journey_id("add-passkey"))
     login = new_journey_id("login")
     ceremony_id, options = begin_sign_in(passkeys, login)
@@ -198,7 +198,7 @@ def test_wrong_rp_id_is_refused(db_settings: Settings, customer: str) -> None:
 
 
 def test_an_answer_to_an_older_challenge_is_refused(db_settings: Settings, customer: str) -> None:
-    passkeys, authenticator = PasskeyActivities(db_settings), SoftPasskey(ORIGIN)
+    passkeys, authenticator = PasskeyActivitiesImpl(db_settings), SoftPasskey(ORIGIN)
     enrol(passkeys, authenticator, customer, new_journey_id("add-passkey"))
     login = new_journey_id("login")
     _, stale_options = begin_sign_in(passkeys, login)
@@ -212,7 +212,7 @@ def test_an_answer_to_an_older_challenge_is_refused(db_settings: Settings, custo
 
 
 def test_a_spent_challenge_is_refused(db_settings: Settings, customer: str) -> None:
-    passkeys, authenticator = PasskeyActivities(db_settings), SoftPasskey(ORIGIN)
+    passkeys, authenticator = PasskeyActivitiesImpl(db_settings), SoftPasskey(ORIGIN)
     enrol(passkeys, authenticator, customer, new_journey_id("add-passkey"))
     login = new_journey_id("login")
     ceremony_id, options = begin_sign_in(passkeys, login)
@@ -225,7 +225,7 @@ def test_a_spent_challenge_is_refused(db_settings: Settings, customer: str) -> N
 
 
 def test_an_expired_challenge_is_refused(db_settings: Settings, customer: str) -> None:
-    passkeys, authenticator = PasskeyActivities(db_settings), SoftPasskey(ORIGIN)
+    passkeys, authenticator = PasskeyActivitiesImpl(db_settings), SoftPasskey(ORIGIN)
     enrol(passkeys, authenticator, customer, new_journey_id("add-passkey"))
     login = new_journey_id("login")
     ceremony_id, options = begin_sign_in(passkeys, login)
@@ -242,7 +242,7 @@ def test_an_expired_challenge_is_refused(db_settings: Settings, customer: str) -
 
 
 def test_a_challenge_of_another_journey_is_refused(db_settings: Settings, customer: str) -> None:
-    passkeys, authenticator = PasskeyActivities(db_settings), SoftPasskey(ORIGIN)
+    passkeys, authenticator = PasskeyActivitiesImpl(db_settings), SoftPasskey(ORIGIN)
     enrol(passkeys, authenticator, customer, new_journey_id("add-passkey"))
     ceremony_id, options = begin_sign_in(passkeys, new_journey_id("login"))
 
@@ -256,7 +256,7 @@ def test_a_challenge_of_another_journey_is_refused(db_settings: Settings, custom
 
 
 def test_an_unknown_credential_is_refused(db_settings: Settings, customer: str) -> None:
-    passkeys, stranger = PasskeyActivities(db_settings), SoftPasskey(ORIGIN)
+    passkeys, stranger = PasskeyActivitiesImpl(db_settings), SoftPasskey(ORIGIN)
     stranger.device.cred_init("threshold.test", b"nobody")
     login = new_journey_id("login")
     ceremony_id, options = begin_sign_in(passkeys, login)
@@ -268,7 +268,7 @@ def test_an_unknown_credential_is_refused(db_settings: Settings, customer: str) 
 
 
 def test_a_damaged_answer_is_refused(db_settings: Settings) -> None:
-    passkeys = PasskeyActivities(db_settings)
+    passkeys = PasskeyActivitiesImpl(db_settings)
     login = new_journey_id("login")
     ceremony_id, _ = begin_sign_in(passkeys, login)
 
@@ -281,7 +281,7 @@ def test_a_damaged_answer_is_refused(db_settings: Settings) -> None:
 def test_a_cloned_authenticator_is_refused_flagged_and_audited(
     db_settings: Settings, customer: str
 ) -> None:
-    passkeys, genuine = PasskeyActivities(db_settings), SoftPasskey(ORIGIN)
+    passkeys, genuine = PasskeyActivitiesImpl(db_settings), SoftPasskey(ORIGIN)
     passkey_id = enrol(passkeys, genuine, customer, new_journey_id("add-passkey"))
     clone = genuine.clone()
     for _ in range(2):
@@ -315,7 +315,7 @@ def test_a_cloned_authenticator_is_refused_flagged_and_audited(
 def test_registering_the_same_credential_twice_is_refused(
     db_settings: Settings, customer: str
 ) -> None:
-    passkeys, authenticator = PasskeyActivities(db_settings), SoftPasskey(ORIGIN)
+    passkeys, authenticator = PasskeyActivitiesImpl(db_settings), SoftPasskey(ORIGIN)
     enrol(passkeys, authenticator, customer, new_journey_id("add-passkey"))
     device = authenticator.device
     key = (device.credential_id, device.private_key)
@@ -348,7 +348,7 @@ def test_registering_the_same_credential_twice_is_refused(
 def test_adding_a_passkey_excludes_the_customers_existing_ones(
     db_settings: Settings, customer: str
 ) -> None:
-    passkeys = PasskeyActivities(db_settings)
+    passkeys = PasskeyActivitiesImpl(db_settings)
     enrol(passkeys, SoftPasskey(ORIGIN), customer, new_journey_id("add-passkey"))
     first = one(db_settings, Passkey, customer_id=customer)
 

@@ -12,11 +12,12 @@ from temporalio.client import Client
 from temporalio.common import RetryPolicy
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
+from contracts.risk import LoginRecord, LoginSignals, RiskAssessment
 from core.settings import Settings
 from store.models import AuditEvent
 from tests.conftest import MakeSettings
 from tests.support.store import rows
-from workers.activities.risk import LoginRecord, LoginSignals, RiskActivities, RiskAssessment
+from workers.activities.risk import RiskActivitiesImpl
 from workers.worker import activities_for
 
 HOME_IP = "81.2.69.160"  # GB
@@ -41,8 +42,8 @@ def signals(n: int, **changes: object) -> LoginSignals:
     return usual.model_copy(update=changes)
 
 
-def with_habits(settings: Settings, logins: int = 5) -> RiskActivities:
-    risk = RiskActivities(settings)
+def with_habits(settings: Settings, logins: int = 5) -> RiskActivitiesImpl:
+    risk = RiskActivitiesImpl(settings)
     for n in range(logins):
         risk.record(LoginRecord(signals=signals(n), success=True))
     return risk
@@ -95,7 +96,7 @@ def test_failed_attempts_raise_the_score_of_the_next_attempt(db_settings: Settin
 
 
 def test_an_unknown_email_is_scored_without_history(db_settings: Settings) -> None:
-    risk = RiskActivities(db_settings)
+    risk = RiskActivitiesImpl(db_settings)
     unknown = risk.assess(signals(0, customer_id=None))
     risk.record(LoginRecord(signals=signals(0, customer_id=None), success=False))
 
@@ -130,7 +131,7 @@ def test_each_decision_is_audited_once_with_its_reasons(db_settings: Settings) -
 
 
 def test_concurrent_records_of_one_login_learn_it_once(db_settings: Settings) -> None:
-    risk = RiskActivities(db_settings)
+    risk = RiskActivitiesImpl(db_settings)
     login = LoginRecord(signals=signals(0), success=True)
 
     with ThreadPoolExecutor(8) as pool:
@@ -192,5 +193,5 @@ async def test_the_worker_serves_risk_assess_and_record(client: Client, settings
     assert odd.decision == "step_up"
     assert "new country: US" in odd.reasons
     assert usual.decision == "allow"
-    learned = RiskActivities(settings).store.evidence(RiskActivities.attempt(signals(20)))
+    learned = RiskActivitiesImpl(settings).store.evidence(RiskActivitiesImpl.attempt(signals(20)))
     assert learned.history == 6  # five habits and the allowed probe, not the challenged one

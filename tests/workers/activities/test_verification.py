@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 
+from contracts.verification import CheckCode, CheckLink, CheckResult, SendCode, SentCode
 from core.security.sealing import Sealer
 from core.settings import Settings
 from journeys.kit import Sealed
@@ -20,14 +21,7 @@ from tests.conftest import MakeSettings
 from tests.support.mail import MailCatcher, code_in, link_in, text_of, token_in
 from tests.support.net import free_port
 from tests.support.store import new_journey_id, one, rows, unique_email, update
-from workers.activities.verification import (
-    CheckCode,
-    CheckLink,
-    CheckResult,
-    SendCode,
-    SentCode,
-    VerificationActivities,
-)
+from workers.activities.verification import VerificationActivitiesImpl
 
 
 class Flow:
@@ -35,7 +29,7 @@ class Flow:
 
     def __init__(self, settings: Settings, template: str = "verify_email") -> None:
         self.settings = settings
-        self.activities = VerificationActivities(settings)
+        self.activities = VerificationActivitiesImpl(settings)
         self.sealer = Sealer(settings.derive_key("sealing"))
         self.journey_id = new_journey_id()
         self.email = unique_email("verify")
@@ -91,7 +85,7 @@ async def test_send_twice_with_one_verification_id_mails_once(
     assert link_in(message).startswith(
         f"{db_settings.base_url}/j/registration/{flow.journey_id}/link?token="
     )
-    assert first.code_expires_at - utcnow() <= VerificationActivities.CODE_LIFETIME
+    assert first.code_expires_at - utcnow() <= VerificationActivitiesImpl.CODE_LIFETIME
     assert first.link_expires_at - first.code_expires_at > timedelta(hours=23)
     assert (
         len(rows(db_settings, AuditEvent, kind="verification.sent", journey_id=flow.journey_id))
@@ -189,7 +183,7 @@ async def test_attempts_are_counted_and_five_wrong_codes_exhaust_it(
     flow.send()
     code = code_in(await smtp_server.wait_for(to=flow.email))
 
-    results = [flow.check_code(wrong(code)) for _ in range(VerificationActivities.MAX_ATTEMPTS)]
+    results = [flow.check_code(wrong(code)) for _ in range(VerificationActivitiesImpl.MAX_ATTEMPTS)]
     after = flow.check_code(code)
 
     assert [r.attempts_left for r in results[:-1]] == [4, 3, 2, 1]

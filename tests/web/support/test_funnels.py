@@ -8,16 +8,16 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.support import SupportRequest
 from core.settings import Settings
-from journeys.kit.support import SupportRequest
 from journeys.registration import SIGN_UP_TIMEOUT
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.mail import MailCatcher, code_in
 from tests.support.store import unique_email
 from tests.support.temporal import fast_forward
 from tests.support.waiting import eventually
-from workers.support.funnels import Funnel, funnel
-from workers.support.journeys import act
+from web.support.funnels import Funnel, funnel
+from web.support.journeys import act
 
 PASSWORD = "violet-tractor-harbour"
 

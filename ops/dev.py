@@ -298,12 +298,12 @@ def start_stack(stack: Stack, options: DevOptions) -> list[tuple[str, str]]:
         mail_port = free_port(DEFAULT_MAIL_PORT)
         env["THRESHOLD_SMTP_URL"] = f"smtp://{LOOPBACK}:{mail_port}"
         env["THRESHOLD_DEV_MAIL_DIR"] = str(mail_dir)
-        catcher = [sys.executable, "-m", "workers.mailcatcher", "--port", str(mail_port)]
+        catcher = [sys.executable, "-m", "ops.mailcatcher", "--port", str(mail_port)]
         stack.start("mail catcher", [*catcher, "--dir", str(mail_dir)], env)
         wait_for_port(stack, "mail catcher", mail_port, SERVICE_START_TIMEOUT)
         mail_line = ("Mail", f"{web_url}/dev/mail  (SMTP {LOOPBACK}:{mail_port})")
 
-    cli = [sys.executable, "-m", "workers.cli"]
+    cli = [sys.executable, "-m", "ops.cli"]
     stack.start("worker", [*cli, "worker"], env)
     web = [*cli, "web", "--host", LOOPBACK, "--port", str(options.web_port)]
     stack.start("web", web, env)

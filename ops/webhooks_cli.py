@@ -10,7 +10,7 @@ import argparse
 from typing import Any
 
 from core.settings import load_settings
-from workers.webhooks import subscriptions
+from store import webhook_subscriptions as subscriptions
 
 
 def register(commands: Any) -> None:

@@ -53,7 +53,7 @@ def _say(line: str) -> None:
 
 
 def _staff_add(args: argparse.Namespace) -> int:
-    from workers.support.staff import StaffDirectory, StaffError
+    from store.staff import StaffDirectory, StaffError
 
     try:
         created = StaffDirectory(load_settings()).add(args.email, args.role)
@@ -68,7 +68,7 @@ def _staff_add(args: argparse.Namespace) -> int:
 
 
 def _staff_token(args: argparse.Namespace) -> int:
-    from workers.support.staff import StaffDirectory, StaffError
+    from store.staff import StaffDirectory, StaffError
 
     try:
         token = StaffDirectory(load_settings()).issue_token(args.email, args.days)
@@ -83,7 +83,7 @@ def _support_find(args: argparse.Namespace) -> int:
 
 
 async def _find(email: str) -> int:
-    from workers.support.journeys import find_journeys
+    from web.support.journeys import find_journeys
     from workers.worker import connect
 
     settings = load_settings()
@@ -106,7 +106,7 @@ def _support_replay(args: argparse.Namespace) -> int:
 
 
 async def _replay(workflow_id: str, run_id: str | None) -> int:
-    from workers.support.replay import replay
+    from ops.support.replay import replay
     from workers.worker import connect
 
     client = await connect(load_settings())

@@ -5,7 +5,7 @@ anywhere: the web app lists ``THRESHOLD_DEV_MAIL_DIR``. File names start with th
 so a plain sort is arrival order, and each file appears atomically (written aside, then renamed)
 so a reader never sees half a message.
 
-Run it as ``python -m workers.mailcatcher --port 1025 --dir .threshold/mail``.
+Run it as ``python -m ops.mailcatcher --port 1025 --dir .threshold/mail``.
 """
 
 from __future__ import annotations
@@ -72,8 +72,8 @@ async def serve(host: str, port: int, directory: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m workers.mailcatcher``."""
-    parser = argparse.ArgumentParser(prog="python -m workers.mailcatcher", description=__doc__)
+    """Entry point of ``python -m ops.mailcatcher``."""
+    parser = argparse.ArgumentParser(prog="python -m ops.mailcatcher", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1025)
     parser.add_argument("--dir", type=Path, required=True, help="where .eml files go")

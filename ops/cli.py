@@ -60,7 +60,7 @@ def _web(args: argparse.Namespace) -> int:
 
 
 def _dev(args: argparse.Namespace) -> int:
-    from workers.dev import DevOptions, run
+    from ops.dev import DevOptions, run
 
     return run(
         DevOptions(
@@ -113,31 +113,31 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("email")
     lookup.set_defaults(func=_lookup)
 
-    from workers.support.commands import register as register_support
+    from ops.support.commands import register as register_support
 
     register_support(commands)
 
-    from workers.scim_cli import register as register_scim
+    from ops.scim_cli import register as register_scim
 
     register_scim(commands)
 
-    from workers.webhooks.cli import register as register_webhooks
+    from ops.webhooks_cli import register as register_webhooks
 
     register_webhooks(commands)
 
-    from workers.oidc_cli import register as register_oidc
+    from ops.oidc_cli import register as register_oidc
 
     register_oidc(commands)
 
-    from workers.idp_cli import register as register_idps
+    from ops.idp_cli import register as register_idps
 
     register_idps(commands)
 
-    from workers.org_cli import register as register_orgs
+    from ops.org_cli import register as register_orgs
 
     register_orgs(commands)
 
-    from workers.apps_cli import register as register_apps
+    from ops.apps_cli import register as register_apps
 
     register_apps(commands)
     return parser

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-DELIVERY_WORKFLOW = "webhook-delivery"
-DELIVER_ACTIVITY = "webhooks.deliver"
+with workflow.unsafe.imports_passed_through():
+    from contracts.webhooks import DELIVERY_WORKFLOW, Delivery, WebhookActivities
+    from journeys.kit.activities import run_activity
+    from journeys.kit.registry import background
+
 GIVE_UP_AFTER = timedelta(days=3)
 RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -25,31 +27,17 @@ RETRY = RetryPolicy(
 )
 
 
-class Delivery(BaseModel):
-    """Which event goes to which subscription."""
-
-    event_id: str
-    subscription_id: str
-
-
-def delivery_workflow_id(subscription_id: str, event_id: str) -> str:
-    """One workflow per (subscription, event): starting it twice is refused by id."""
-    return f"webhook-{subscription_id}-{event_id}"
-
-
-@workflow.defn(name=DELIVERY_WORKFLOW)
+@background(DELIVERY_WORKFLOW)
 class WebhookDeliveryWorkflow:
     """Runs the signed POST with retries and backoff; returns the number of the final attempt."""
 
     @workflow.run
     async def run(self, delivery: Delivery) -> int:
         """Deliver once successfully (the receiver deduplicates repeated ids)."""
-        attempts: int = await workflow.execute_activity(
-            DELIVER_ACTIVITY,
+        return await run_activity(
+            WebhookActivities.deliver,
             delivery,
-            result_type=int,
-            start_to_close_timeout=timedelta(seconds=30),
-            schedule_to_close_timeout=GIVE_UP_AFTER,
-            retry_policy=RETRY,
+            timeout=timedelta(seconds=30),
+            schedule_to_close=GIVE_UP_AFTER,
+            retry=RETRY,
         )
-        return attempts

@@ -16,14 +16,15 @@ from temporalio.client import Client
 from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Worker
 
+from contracts.events import EmitEvent
+from contracts.webhooks import delivery_workflow_id
 from core.settings import Settings
+from store import webhook_subscriptions as subscriptions
 from store.db import session_for
 from store.events_models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from tests.support.receiver import Receiver, running_receiver
 from tests.support.waiting import eventually
-from workers.activities.events import EmitEvent, EventActivities
-from workers.webhooks import subscriptions
-from workers.webhooks.delivery import delivery_workflow_id
+from workers.activities.events import EventActivitiesImpl
 
 pytestmark = pytest.mark.asyncio
 
@@ -37,7 +38,7 @@ async def test_flaky_receiver_gets_every_event_once_after_dedup(
         only_deleted = subscriptions.add(settings, other.url, ["customer.deleted"])
         other.secret = only_deleted.secret
         env = ActivityEnvironment(client=client)
-        emit = EventActivities(settings).emit
+        emit = EventActivitiesImpl(settings).emit
         events = [
             EmitEvent(event_id="j1:customer.created", type="customer.created", customer_id="c1"),
             EmitEvent(event_id="j2:login.succeeded", type="login.succeeded", customer_id="c1"),

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from core.settings import Settings
+from ops.cli import main
 from store.events_models import WebhookSubscription
 from tests.support.store import rows
-from workers.cli import main
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from sqlmodel import Session
 from core.settings import Settings
 from store.db import engine_for
 from store.models import AuditEvent
+from store.staff import LoginRefused, StaffDirectory, StaffError
 from store.staff_models import StaffMember, StaffSession
 from tests.support.staff import add_staff
 from tests.support.store import one, rows
-from workers.support.staff import LoginRefused, StaffDirectory, StaffError
 
 
 def email() -> str:

@@ -17,7 +17,7 @@ from core.settings import Settings
 from store.db import session_for
 from store.events_models import WebhookSubscription
 from store.models import utcnow
-from workers.webhooks.secrets import WebhookSecrets, new_secret
+from store.webhook_secrets import WebhookSecrets, new_secret
 
 KNOWN_TYPES = frozenset(
     {

@@ -19,14 +19,14 @@ from typing import Literal
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from contracts.emails import normalize_email
 from core.security.passwords import dummy_hash, hash_password, verify_password
 from core.security.staff_totp import StaffTotp, TotpBoxError
 from core.settings import Settings
-from journeys.kit import normalize_email
+from store import audit
 from store.db import session_for
 from store.models import utcnow
 from store.staff_models import StaffMember, StaffSession
-from workers.support import audit
 
 Role = Literal["support", "admin"]
 ROLES: tuple[Role, ...] = ("support", "admin")

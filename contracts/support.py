@@ -1,9 +1,9 @@
 """Messages of the generic ``support`` update: staff acting on a live journey.
 
-Every journey inherits the update from :class:`~journeys.kit.journey.Journey` and declares which
+Every journey inherits the update from the kit's ``Journey`` and declares which
 actions it accepts in ``support_actions``:
 
-* ``cancel`` – the waiting ``ask``/``wait_for`` raises :class:`JourneyCancelled`; the journey
+* ``cancel`` – the waiting ``ask``/``wait_for`` raises ``JourneyCancelled``; the journey
   catches it and returns ``await self.finish(cancelled(...))``.
 * ``extend`` – the current wait's deadline moves ``extend_minutes`` later (kit-owned).
 * any other name – a button of the current screen that needs no input (``validate_fields=False``,
@@ -18,6 +18,8 @@ the customer.
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
+
+from contracts.activity import ActivityRef
 
 #: ``ApplicationError.type`` of a refused support request (validator: nothing enters history).
 SUPPORT_REFUSED = "SUPPORT_REFUSED"
@@ -54,9 +56,7 @@ class SupportActed(BaseModel):
     customer_id: str = ""
 
 
-class JourneyCancelled(Exception):
-    """Raised by ``ask``/``wait_for`` when staff cancelled the journey."""
+class SupportActivities:
+    """Typed reference to the support activity the kit runs before acting on a request."""
 
-    def __init__(self, staff_id: str) -> None:
-        super().__init__(f"cancelled by staff {staff_id}")
-        self.staff_id = staff_id
+    record_action = ActivityRef(RECORD_ACTIVITY, SupportActed, type(None))

@@ -14,11 +14,11 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from contracts.support import SupportReply, SupportRequest
 from core.security.hashing import email_lookup
 from core.settings import Settings
 from journeys.kit import normalize_email
 from journeys.kit.search import EMAIL_LOOKUP, JOURNEY_NAME, JOURNEY_STATUS, JOURNEY_STEP
-from journeys.kit.support import SupportReply, SupportRequest
 
 MAX_RESULTS = 100
 

@@ -1,0 +1,51 @@
+"""Running an activity from workflow code by its typed reference.
+
+Journeys and the kit's steps name activities by :class:`~contracts.activity.ActivityRef`, never by
+importing the worker's implementation, so workflow code stays free of database and network code
+and mypy still checks each call's input and output types.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from contracts.activity import ActivityRef
+
+I = TypeVar("I")  # noqa: E741 - an activity's input
+O = TypeVar("O")  # noqa: E741 - an activity's output
+
+DEFAULT_ACTIVITY_TIMEOUT = timedelta(seconds=30)
+DEFAULT_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=30),
+    maximum_attempts=20,
+)
+
+
+async def run_activity(
+    activity: ActivityRef[I, O],
+    arg: I,
+    *,
+    timeout: timedelta = DEFAULT_ACTIVITY_TIMEOUT,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    schedule_to_close: timedelta | None = None,
+) -> O:
+    """Run ``activity`` with ``arg`` and return its decoded result.
+
+    ``timeout`` bounds one attempt; ``schedule_to_close`` (optional) bounds all attempts together.
+    """
+    result: O = await workflow.execute_activity(
+        activity.name,
+        arg,
+        result_type=activity.output,
+        start_to_close_timeout=timeout,
+        schedule_to_close_timeout=schedule_to_close,
+        retry_policy=retry,
+    )
+    return result

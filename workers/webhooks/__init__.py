@@ -1,1 +1,0 @@
-"""Webhooks: subscriptions, Standard Webhooks signing and durable delivery of outbox events."""
