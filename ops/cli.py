@@ -20,9 +20,9 @@ LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from store.migrate import upgrade
+    from store.migrate import prepare
 
-    upgrade(load_settings().database_url)
+    prepare(load_settings())
     return 0
 
 

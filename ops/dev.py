@@ -258,8 +258,6 @@ def check_ports(options: DevOptions) -> None:
 
 def start_stack(stack: Stack, options: DevOptions) -> list[tuple[str, str]]:
     """Start every piece in dependency order; returns the lines of the banner."""
-    from store.migrate import upgrade
-
     check_ports(options)
     data_dir = options.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -278,7 +276,8 @@ def start_stack(stack: Stack, options: DevOptions) -> list[tuple[str, str]]:
     )
 
     print(f"threshold dev: migrating {env['THRESHOLD_DATABASE_URL']}", flush=True)
-    upgrade(env["THRESHOLD_DATABASE_URL"])
+    # The same `threshold migrate` operators run: schema, then the first OIDC signing key.
+    subprocess.run([sys.executable, "-m", "ops.cli", "migrate"], env=env, check=True)
 
     temporal = [
         temporal_binary(),

@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from core.settings import Settings
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -27,3 +29,13 @@ def upgrade(database_url: str, revision: str = "heads") -> None:
 
     engine_for(database_url)  # creates the SQLite directory if needed
     command.upgrade(alembic_config(database_url), revision)
+
+
+def prepare(settings: Settings) -> None:
+    """``threshold migrate``: the schema at head, then what a fresh stack must serve before any
+    customer arrives (the first OIDC signing key, so ``/oauth2/jwks`` is never empty).
+    Idempotent: safe on every start."""
+    from store.signing_keys import KeyRing
+
+    upgrade(settings.database_url)
+    KeyRing(settings).ensure_current()

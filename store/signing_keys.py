@@ -59,16 +59,28 @@ class KeyRing:
             )
         return kid
 
-    def signing_key(self) -> dict[str, Any]:
-        """The current private JWK, creating the first key on first use."""
+    def _current(self) -> SigningKey | None:
         with session_for(self.settings.database_url) as db:
-            row = db.exec(
+            return db.exec(
                 select(SigningKey)
                 .where(col(SigningKey.retire_after).is_(None))
                 .order_by(col(SigningKey.created_at).desc())
             ).first()
+
+    def ensure_current(self) -> str:
+        """The current key's id, making the first key when there is none.
+
+        ``threshold migrate`` (and the dev runner) call this, so a relying party that fetches
+        the JWKS before any token was issued finds a key; safe to run on every start.
+        """
+        row = self._current()
+        return row.kid if row is not None else self.rotate()
+
+    def signing_key(self) -> dict[str, Any]:
+        """The current private JWK (the first key is made if migrate did not make it)."""
+        row = self._current()
         if row is None:
-            self.rotate()
+            self.ensure_current()
             return self.signing_key()
         raw = base64.b64decode(row.private_box)
         plain = AESGCM(self.box_key).decrypt(raw[:12], raw[12:], row.kid.encode())
@@ -76,9 +88,14 @@ class KeyRing:
         return jwk
 
     def public_set(self) -> KeySet:
-        """Every key still published: the current one and those within their overlap."""
+        """Every key still published: the current one and those within their overlap; never
+        empty (a key is made when none is live, e.g. on a database migrated by an older
+        version)."""
         now = utcnow()
         with session_for(self.settings.database_url) as db:
             rows = db.exec(select(SigningKey).order_by(col(SigningKey.created_at).desc())).all()
         live = [r for r in rows if r.retire_after is None or r.retire_after > now]
+        if not any(r.retire_after is None for r in live):
+            self.ensure_current()
+            return self.public_set()
         return KeySet.import_key_set({"keys": [json.loads(r.public_jwk) for r in live]})
