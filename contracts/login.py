@@ -13,7 +13,9 @@ from contracts.sealed import Sealed
 
 class CheckPassword(BaseModel):
     """One sign-in attempt. ``attempt_id`` (a ``workflow.uuid4()``) makes a retry return the same
-    answer; ``customer_id`` instead of ``email`` re-authenticates a signed-in customer."""
+    answer; ``customer_id`` instead of ``email`` re-authenticates a signed-in customer;
+    ``device`` (the keyed hash of the device cookie) lets a browser that signed in before keep its
+    own allowance while the account is attacked from elsewhere."""
 
     attempt_id: str
     journey_id: str
@@ -21,6 +23,7 @@ class CheckPassword(BaseModel):
     client_ip: str
     email: str = ""
     customer_id: str = ""
+    device: str = ""
 
 
 class PasswordChecked(BaseModel):

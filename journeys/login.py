@@ -490,6 +490,7 @@ class Login(Journey):
                 password=confirm.password,
                 client_ip=start.client_ip,
                 customer_id=start.reauth_customer_id,
+                device=start.device,
             )
         answer = await self.ask(
             SignIn,
@@ -513,6 +514,7 @@ class Login(Journey):
             password=answer.password,
             client_ip=start.client_ip,
             email=answer.email,
+            device=start.device,
         )
 
     async def _home_realm(self, journey_id: str, start: LoginStart, email: str) -> Outcome | None:

@@ -3,7 +3,9 @@
 Unknown email, wrong password and an account locked after too many failures all get the same
 answer after the same work (an argon2id verification, against a dummy hash when there is no real
 one); only the audit log, which customers never see, says which it was. Throttling is keyed by the
-email lookup, not the customer, so an unknown email is slowed down exactly like a real one.
+email lookup, not the customer, so an unknown email is slowed down exactly like a real one, and it
+is the store's device-cookie lockout (:class:`store.throttle.DeviceLockout`): a browser that
+signed in to the account before keeps its own allowance while the account is attacked elsewhere.
 """
 
 from __future__ import annotations
@@ -24,24 +26,27 @@ from contracts.login import (
 )
 from core.security.passwords import hash_password, needs_rehash, verify_password
 from core.security.sealing import SealError
-from store import throttle
 from store.models import SIGN_IN_STATUSES, Credential, Customer, utcnow
 from store.organizations import Organizations
-from store.throttle import Admission, Throttle
+from store.throttle import DeviceLockout, Keys
 from workers.activities.attempts import answer_once
 from workers.activities.base import ActivityGroup, implements
 
 WRONG = "Email or password is not right."
 
 
+#: The lockout scope of customer accounts (staff have their own).
+SCOPE = "acct"
+
+
 def account_key(email_lookup: str) -> str:
     """The throttle key of an account (by email lookup, so unknown emails are throttled too)."""
-    return f"acct:{email_lookup}"
+    return Keys(SCOPE, email_lookup, "", "").of_account
 
 
-def ip_key(client_ip: str) -> str:
-    """The throttle key of a client address."""
-    return f"ip:{client_ip[:64]}"
+def lockout(database_url: str) -> DeviceLockout:
+    """The customers' device-cookie lockout."""
+    return DeviceLockout(database_url, scope=SCOPE)
 
 
 @cache
@@ -93,7 +98,7 @@ class LoginActivitiesImpl(ActivityGroup):
         with self.db() as session:
             customer = session.get(Customer, request.customer_id)
         if customer is not None:
-            Throttle(self.settings.database_url).succeeded(account_key(customer.email_lookup))
+            lockout(self.settings.database_url).reset(customer.email_lookup)
 
     def _check(self, request: CheckPassword) -> PasswordChecked:
         try:
@@ -104,8 +109,10 @@ class LoginActivitiesImpl(ActivityGroup):
             return PasswordChecked(ok=False, message="The form expired; please sign in again.")
         customer, stored = self._customer(request)
         lookup = customer.email_lookup if customer else self.email_lookup(request.email)
-        gate = Throttle(self.settings.database_url)
-        refused = self._admit(gate, lookup, request.client_ip)
+        gate = lockout(self.settings.database_url)
+        keys = gate.keys(lookup, request.device, request.client_ip)
+        admission = gate.admit(keys)
+        refused = None if admission.allowed else admission
         if refused is not None and not refused.locked:
             return _wait(refused.retry_after).model_copy(update={"email_lookup": lookup})
         # Locked accounts and unknown emails do the same work as a wrong password.
@@ -129,8 +136,7 @@ class LoginActivitiesImpl(ActivityGroup):
                 customer_id=customer.id if customer else "",
                 email_lookup=lookup,
             )
-        gate.succeeded(account_key(lookup))
-        gate.refund(ip_key(request.client_ip))
+        gate.succeeded(keys)
         if needs_rehash(stored.secret_hash):
             self._rehash(stored.id, password)
         return PasswordChecked(
@@ -153,15 +159,6 @@ class LoginActivitiesImpl(ActivityGroup):
                 )
             ).first()
             return customer, stored
-
-    @staticmethod
-    def _admit(gate: Throttle, lookup: str, client_ip: str) -> Admission | None:
-        """``None`` when the attempt may proceed, else the refusing admission."""
-        by_ip = gate.admit(ip_key(client_ip), throttle.CLIENT_IP)
-        if not by_ip.allowed:
-            return by_ip
-        by_account = gate.admit(account_key(lookup), throttle.ACCOUNT)
-        return None if by_account.allowed else by_account
 
     def _rehash(self, credential_id: int | None, password: str) -> None:
         fresh = hash_password(password)
