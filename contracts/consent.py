@@ -9,6 +9,9 @@ from pydantic import BaseModel
 
 from contracts.activity import ActivityRef
 
+#: The workflow recording one decision from the account page (``journeys/consent_change.py``).
+CONSENT_CHANGE_WORKFLOW = "consent-change"
+
 
 class PurposeGrant(BaseModel):
     """One purpose at one version, granted or refused."""

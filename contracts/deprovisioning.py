@@ -15,6 +15,8 @@ from contracts.journey import Event
 
 #: The outbox event connected systems answer with an acknowledgement of erasure.
 ERASURE_REQUESTED = "customer.erasure_requested"
+#: The signal a connected system's signed acknowledgement becomes.
+ACKNOWLEDGE_SIGNAL = "acknowledge_erasure"
 
 
 class BeginDeletion(BaseModel):

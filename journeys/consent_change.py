@@ -13,17 +13,16 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from contracts.consent import ConsentActivities, RecordConsents
+    from contracts.consent import CONSENT_CHANGE_WORKFLOW, ConsentActivities, RecordConsents
     from contracts.events import EventActivities
     from journeys.consent_steps import changed_event
     from journeys.kit.activities import DEFAULT_RETRY, run_activity
     from journeys.kit.registry import background
 
-WORKFLOW = "consent-change"
 TIMEOUT = timedelta(seconds=30)
 
 
-@background(WORKFLOW)
+@background(CONSENT_CHANGE_WORKFLOW)
 class ConsentChange:
     """Record one consent decision, then emit ``consent.changed``."""
 

@@ -20,6 +20,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from contracts.deprovisioning import (
+        ACKNOWLEDGE_SIGNAL,
         ERASURE_REQUESTED,
         BeginDeletion,
         CustomerRef,
@@ -73,7 +74,7 @@ class Deprovisioning(Journey):
         super().__init__()
         self._acknowledged: set[str] = set()
 
-    @workflow.signal(name="acknowledge_erasure")
+    @workflow.signal(name=ACKNOWLEDGE_SIGNAL)
     def acknowledge_erasure(self, subscription_id: str) -> None:
         """A connected system confirmed (the web checked its signature first)."""
         self._acknowledged.add(subscription_id)

@@ -83,7 +83,7 @@ def _support_find(args: argparse.Namespace) -> int:
 
 
 async def _find(email: str) -> int:
-    from web.support.journeys import find_journeys
+    from web.gateway.support import find_journeys
     from workers.worker import connect
 
     settings = load_settings()

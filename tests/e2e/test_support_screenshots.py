@@ -28,7 +28,7 @@ from tests.support.staff import add_staff
 from tests.support.temporal import running_worker, target_of, temporal_binary
 from tests.support.webserver import serving
 from web.app import create_app
-from web.support.journeys import act
+from web.gateway.support import act
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 TIMEOUT_MS = 20_000

@@ -27,7 +27,7 @@ from tests.support.journeys import JourneyRun, start_journey
 from tests.support.receiver import running_receiver
 from tests.support.store import register_customer
 from tests.support.temporal import fast_forward
-from web.support.journeys import act
+from web.gateway.support import act
 from workers.activities.events import EventActivitiesImpl
 
 if TYPE_CHECKING:

@@ -12,11 +12,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from contracts.support import SupportRequest
-from journeys.registration import RESEND_COOLDOWN
+from journeys.kit.prove_email import RESEND_COOLDOWN
 from tests.support.journeys import JourneyRun
 from tests.support.mail import code_in
 from tests.support.temporal import fast_forward
-from web.support.journeys import act
+from web.gateway.support import act
 
 if TYPE_CHECKING:
     from tests.histories.record import Recording

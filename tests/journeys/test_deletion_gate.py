@@ -16,7 +16,7 @@ from tests.support.login import login_worker, pinned, start_login
 from tests.support.mail import MailCatcher
 from tests.support.store import one, register_customer, unique_email
 from tests.support.waiting import eventually
-from web.deletion.starter import start_deprovisioning
+from web.gateway.deletion import start_deprovisioning
 
 PASSWORD = "violet-tractor-harbour"
 

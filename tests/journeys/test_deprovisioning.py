@@ -28,8 +28,8 @@ from tests.support.receiver import running_receiver
 from tests.support.store import one, register_customer, rows, unique_email
 from tests.support.temporal import fast_forward
 from tests.support.waiting import eventually
-from web.deletion.starter import decide, start_deprovisioning
-from web.support.journeys import act
+from web.gateway.deletion import decide, start_deprovisioning
+from web.gateway.support import act
 
 pytestmark = pytest.mark.usefixtures("worker")
 

@@ -21,8 +21,8 @@ from contracts.support import SupportRequest
 from core.security.hashing import email_lookup
 from core.security.passwords import verify_password
 from core.settings import Settings
+from journeys.kit.prove_email import EXHAUSTED
 from journeys.kit.search import CUSTOMER_ID, JOURNEY_STATUS, JOURNEY_STEP
-from journeys.recovery import EXHAUSTED
 from store import throttle
 from store.factors import FactorStore
 from store.models import AuditEvent, Credential, Verification
@@ -42,7 +42,7 @@ from tests.support.recovery import (
 from tests.support.store import one, register_customer, rows, unique_email
 from tests.support.temporal import fast_forward
 from web.sessions import SessionStore
-from web.support.journeys import SupportActionFailed, act
+from web.gateway.support import SupportActionFailed, act
 from workers.activities.login import account_key
 
 STAFF = "5a1e6c1e-0000-4000-8000-000000000004"

@@ -18,8 +18,9 @@ from contracts.support import SupportRequest
 from core.codec import EncryptionCodec
 from core.settings import Settings
 from journeys.kit import JourneyStart, Outcome
+from journeys.kit.prove_email import RESEND_COOLDOWN
 from journeys.kit.search import JOURNEY_STATUS
-from journeys.registration import RESEND_COOLDOWN, SIGN_UP_TIMEOUT, TERMS_TIMEOUT
+from journeys.registration import SIGN_UP_TIMEOUT, TERMS_TIMEOUT
 from ops.support.replay import replay
 from store.models import AuditEvent
 from tests.support.journeys import JourneyRun, start_journey
@@ -27,7 +28,7 @@ from tests.support.mail import MailCatcher, code_in, text_of
 from tests.support.store import one, rows, unique_email
 from tests.support.temporal import fast_forward
 from tests.web.test_secrets import payloads_in
-from web.support.journeys import SupportActionFailed, act
+from web.gateway.support import SupportActionFailed, act
 
 PASSWORD = "violet-tractor-harbour"
 STAFF = "5a1e6c1e-0000-4000-8000-00000000staf"[:36]

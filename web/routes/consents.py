@@ -16,7 +16,6 @@ from starlette.responses import RedirectResponse, Response
 
 from contracts.consent import PurposeGrant, RecordConsents
 from contracts.consents import CATALOGUE, optional_names, purposes
-from journeys.consent_change import ConsentChange
 from store import consents
 from store.db import session_for
 from web.consent_receipt import receipt
@@ -65,8 +64,7 @@ async def change(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
         return _page(request, svc, me.customer.id, error="Choose to grant or to withdraw.")
     journey_id = f"consent-change-{uuid.uuid4()}"
     gateway = await svc.gateway()
-    await gateway.client.execute_workflow(
-        ConsentChange.run,
+    await gateway.change_consents(
         RecordConsents(
             customer_id=me.customer.id,
             journey_id=journey_id,
@@ -77,8 +75,6 @@ async def change(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
                 )
             ],
         ),
-        id=journey_id,
-        task_queue=svc.settings.task_queue,
     )
     return RedirectResponse(f"{PAGE}?{urlencode({'done': decision})}", status_code=303)
 

@@ -21,7 +21,7 @@ from store.deprovisioning_models import DeletionRequest
 from web.account_sessions import AccountSessions
 from web.cookies import CookieJar
 from web.csrf import CsrfError
-from web.deletion.starter import decide, start_deprovisioning
+from web.gateway.deletion import decide, start_deprovisioning
 from web.services import MaybeCustomer, Services, Svc
 
 router = APIRouter()

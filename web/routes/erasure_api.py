@@ -19,16 +19,15 @@ from fastapi import APIRouter, Depends, Request
 from sqlmodel import select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from starlette.responses import JSONResponse, Response
-from temporalio.service import RPCError
 
-from contracts.deprovisioning import ERASURE_REQUESTED, deprovisioning_id
+from contracts.deprovisioning import ERASURE_REQUESTED
 from store import webhook_subscriptions as subscriptions
 from store.db import session_for
 from store.events_models import OutboxEvent, WebhookSubscription
 from store.models import Customer
 from store.staff import SignedInStaff
 from store.webhook_secrets import WebhookSecrets
-from web.deletion.starter import start_deprovisioning
+from web.gateway.deletion import start_deprovisioning
 from web.services import Services, Svc
 from web.staff_auth import staff_from_request
 
@@ -66,10 +65,8 @@ async def acknowledge(event_id: str, request: Request, svc: Svc) -> Response:
     subscription_id = _signer(svc, body, headers)
     if subscription_id is None:
         return _problem(401, "The signature does not match any subscribed system's secret.")
-    handle = (await svc.gateway()).client.get_workflow_handle(deprovisioning_id(event.customer_id))
-    try:
-        await handle.signal("acknowledge_erasure", subscription_id)
-    except RPCError:
+    gateway = await svc.gateway()
+    if not await gateway.acknowledge_erasure(event.customer_id, subscription_id):
         return _problem(409, "This erasure is already complete; the acknowledgement came too late.")
     return JSONResponse({"acknowledged": event_id, "subscription": subscription_id}, 202)
 

@@ -6,7 +6,6 @@ the link's token (a keyed hash is stored), works once and only until the link ex
 
 from __future__ import annotations
 
-import uuid
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -17,7 +16,6 @@ from starlette.responses import RedirectResponse, Response
 from core.security.hashing import matches
 from core.security.links import ExportKeys
 from journeys.export import ExportStart
-from journeys.kit import Outcome
 from store.db import session_for
 from store.export_models import DataExport
 from store.models import utcnow
@@ -55,14 +53,7 @@ async def ask(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     if not AccountSessions.recently_authenticated(me):
         return _to_reauth()
     gateway = await svc.gateway()
-    await gateway.client.start_workflow(
-        "export",
-        ExportStart(customer_id=me.customer.id),
-        id=f"export-{uuid.uuid4()}",
-        task_queue=svc.settings.task_queue,
-        result_type=Outcome,
-        static_summary="export journey",
-    )
+    await gateway.start_export(ExportStart(customer_id=me.customer.id))
     return svc.pages.page(request, "account/export.html", {"me": me, "asked": True})
 
 

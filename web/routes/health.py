@@ -8,7 +8,6 @@ from datetime import timedelta
 from fastapi import APIRouter
 from sqlalchemy import text
 from starlette.responses import JSONResponse
-from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 
 from store.db import engine_for
 from web.services import Svc
@@ -30,9 +29,7 @@ async def healthz(svc: Svc) -> JSONResponse:
         checks["database"] = f"error: {type(err).__name__}"
     try:
         gateway = await asyncio.wait_for(svc.gateway(), CHECK_TIMEOUT_SECONDS)
-        await gateway.client.workflow_service.get_system_info(
-            GetSystemInfoRequest(), timeout=timedelta(seconds=CHECK_TIMEOUT_SECONDS)
-        )
+        await gateway.ping(timedelta(seconds=CHECK_TIMEOUT_SECONDS))
     except Exception as err:  # noqa: BLE001
         checks["temporal"] = f"error: {type(err).__name__}"
     healthy = all(v == "ok" for v in checks.values())

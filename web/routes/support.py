@@ -17,10 +17,10 @@ from contracts.support import MAX_EXTEND_MINUTES, SupportRequest
 from store.staff import LoginRefused, SignedInStaff, StaffDirectory
 from web.charts import Bar, BarChart
 from web.csrf import CsrfError
+from web.gateway.funnels import Funnel, all_funnels
+from web.gateway.support import SupportActionFailed, act, find_journeys
 from web.services import Services, Svc
 from web.staff_auth import STAFF_COOKIE, MaybeStaff, directory
-from web.support.funnels import Funnel, all_funnels
-from web.support.journeys import SupportActionFailed, act, find_journeys
 
 router = APIRouter(prefix="/support")
 

@@ -16,8 +16,8 @@ from tests.support.mail import MailCatcher, code_in
 from tests.support.store import unique_email
 from tests.support.temporal import fast_forward
 from tests.support.waiting import eventually
-from web.support.funnels import Funnel, funnel
-from web.support.journeys import act
+from web.gateway.funnels import Funnel, funnel
+from web.gateway.support import act
 
 PASSWORD = "violet-tractor-harbour"
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import uuid
 from collections import OrderedDict
+from datetime import timedelta
 from typing import Any
 
+from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
@@ -24,6 +26,8 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from contracts.consent import CONSENT_CHANGE_WORKFLOW, RecordConsents
+from contracts.deprovisioning import ACKNOWLEDGE_SIGNAL, deprovisioning_id
 from contracts.profiling import (
     EDIT_UPDATE,
     EVENT_SIGNAL,
@@ -149,6 +153,43 @@ class JourneyGateway:
                 raise JourneyNotFound(journey_id) from err
             raise
         return self._remember(journey_id, view)
+
+    async def start_export(self, start: JourneyStart) -> str:
+        """Start an ``export`` journey (it emails its download link); its id."""
+        journey_id = f"export-{uuid.uuid4()}"
+        await self.client.start_workflow(
+            "export",
+            start,
+            id=journey_id,
+            task_queue=self.task_queue,
+            result_type=Outcome,
+            static_summary="export journey",
+        )
+        return journey_id
+
+    async def change_consents(self, request: RecordConsents) -> int:
+        """Record one consent decision and announce it; the number of records written."""
+        written: int = await self.client.execute_workflow(
+            CONSENT_CHANGE_WORKFLOW,
+            request,
+            id=request.journey_id,
+            task_queue=self.task_queue,
+            result_type=int,
+        )
+        return written
+
+    async def acknowledge_erasure(self, customer_id: str, subscription_id: str) -> bool:
+        """Hand a connected system's acknowledgement to the deprovisioning; False if it ended."""
+        handle = self.client.get_workflow_handle(deprovisioning_id(customer_id))
+        try:
+            await handle.signal(ACKNOWLEDGE_SIGNAL, subscription_id)
+        except RPCError:
+            return False
+        return True
+
+    async def ping(self, timeout: timedelta) -> None:
+        """Reach the Temporal frontend (health checks); raises if it does not answer in time."""
+        await self.client.workflow_service.get_system_info(GetSystemInfoRequest(), timeout=timeout)
 
     async def count_product_event(self, customer_id: str, event: ProductEvent) -> None:
         """Count a business event in the customer's ``profile`` workflow, starting it if needed."""

@@ -1,1 +1,0 @@
-"""Account deletion from the web side: starting, cancelling and acknowledging deprovisioning."""
