@@ -34,11 +34,9 @@ with workflow.unsafe.imports_passed_through():
         RequestRecovery,
         SetPassword,
     )
-    from contracts.verification import CheckCode, CheckLink, VerificationActivities
     from journeys.kit import (
         Action,
         Choice,
-        EmailLinkClicked,
         Journey,
         JourneyStart,
         Outcome,
@@ -49,12 +47,13 @@ with workflow.unsafe.imports_passed_through():
         failed,
         field,
         journey,
-        normalize_email,
         redirect,
     )
     from journeys.kit.cancel import JourneyCancelled
+    from journeys.kit.fields import email_field, new_password_field
     from journeys.kit.outcomes import cancelled
     from journeys.kit.passkey_steps import OTHER, create_passkey, prove_passkey
+    from journeys.kit.prove_email import EnterEmailedCode, prove_email
     from journeys.login import EnterRecoveryCode, EnterTotp
 
 ANSWER_TIMEOUT = timedelta(minutes=30)
@@ -64,8 +63,6 @@ FACTOR_LABELS = {
     "passkey": "Passkey",
     "recovery_code": "Recovery code",
 }
-WAITING = "Waiting for the code or the link from the email"
-EXHAUSTED = "Code attempts exhausted: only the emailed link can still prove the email"
 
 
 class ForgotPassword(Screen):
@@ -78,16 +75,12 @@ class ForgotPassword(Screen):
     )
     actions = (Action(name="submit", label="Continue"),)
 
-    email: str = field(kind="email", label="Email", autocomplete="email", max_length=254)
-
-    @field_validator("email")
-    @classmethod
-    def _normalize(cls, value: str) -> str:
-        return normalize_email(value)
+    email: str = email_field()
 
 
-class CheckYourEmail(Screen):
-    """Waits for the code typed here or the link opened on any device."""
+class CheckYourEmail(EnterEmailedCode):
+    """Waits for the code typed here or the link opened on any device (no resend: asking again
+    is a new request, throttled per address and network)."""
 
     title = "Check your email"
     intro = (
@@ -96,16 +89,6 @@ class CheckYourEmail(Screen):
         "itself."
     )
     actions = (Action(name="submit", label="Continue"),)
-
-    code: Sealed = field(
-        kind="otp",
-        label="6-digit code",
-        autocomplete="one-time-code",
-        inputmode="numeric",
-        min_length=6,
-        max_length=6,
-        policy="digits",
-    )
 
 
 class ChooseProof(Screen):
@@ -140,15 +123,7 @@ class NewPassword(Screen):
     intro = "Once it is saved, we sign you out everywhere and email you that it changed."
     actions = (Action(name="submit", label="Save my new password"),)
 
-    password: Sealed = field(
-        kind="password",
-        label="New password",
-        autocomplete="new-password",
-        min_length=8,
-        max_length=256,
-        policy="new-password",
-        help="At least 8 characters; long passphrases are welcome.",
-    )
+    password: Sealed = new_password_field("New password")
 
 
 class PasswordChanged(Screen):
@@ -183,7 +158,7 @@ class Recovery(Journey):
         journey_id = workflow.info().workflow_id
         try:
             email, expires_at = await self._request(journey_id, start)
-            await self._prove_email(journey_id, email, expires_at)
+            await prove_email(self, email=email, screen=CheckYourEmail, expires_at=expires_at)
             account = await self.step(
                 RecoveryActivities.account,
                 RecoveryOf(journey_id=journey_id, email=email),
@@ -223,44 +198,6 @@ class Recovery(Journey):
                 "email": "Too many reset requests for this address or from your network. "
                 f"Please wait {requested.retry_after_seconds} s before trying again."
             }
-
-    async def _prove_email(self, journey_id: str, email: str, expires_at: datetime) -> None:
-        """Return once the code or the link checks out; raises ``StepTimedOut`` at expiry."""
-        context = {"email": _mask(email)}
-        errors: dict[str, str] = {}
-        form_errors: list[str] = []
-        why = WAITING
-        while True:
-            answer = await self.wait_for(
-                EmailLinkClicked,
-                screen=CheckYourEmail,
-                timeout=max(expires_at - workflow.now(), timedelta(seconds=1)),
-                context=context,
-                errors=errors,
-                form_errors=form_errors,
-                why=why,
-            )
-            errors, form_errors = {}, []
-            if isinstance(answer, EmailLinkClicked):
-                result = await self.step(
-                    VerificationActivities.check_link,
-                    CheckLink(journey_id=journey_id, token=answer.token),
-                    why="Checking the email link",
-                )
-            else:
-                result = await self.step(
-                    VerificationActivities.check_code,
-                    CheckCode(journey_id=journey_id, code=answer.code),
-                    why="Checking the emailed code",
-                )
-            if result.ok:
-                return
-            if result.reason == "exhausted" and isinstance(answer, CheckYourEmail):
-                why = EXHAUSTED
-            if isinstance(answer, EmailLinkClicked):
-                form_errors = [result.message]
-            else:
-                errors = {"code": result.message}
 
     async def _reset(
         self, journey_id: str, email: str, account: RecoveryAccount
@@ -386,8 +323,3 @@ class Recovery(Journey):
                     continue
                 raise
             return
-
-
-def _mask(email: str) -> str:
-    local, _, domain = email.rpartition("@")
-    return f"{local[:1]}{'•' * min(max(len(local) - 1, 1), 6)}@{domain}"

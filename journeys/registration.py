@@ -13,7 +13,7 @@ the start input alone, so histories recorded before this path existed replay unc
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from pydantic import field_validator
 from temporalio import workflow
@@ -30,15 +30,6 @@ with workflow.unsafe.imports_passed_through():
         StageRegistration,
         UpstreamIdentity,
     )
-    from contracts.verification import (
-        CheckCode,
-        CheckLink,
-        CheckResult,
-        SendCode,
-        SentCode,
-        VerificationActivities,
-    )
-    from journeys.consent_steps import PATCH as CONSENT_PATCH
     from journeys.consent_steps import (
         ConsentChoices,
         announce_registration,
@@ -46,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from journeys.kit import (
         Action,
-        EmailLinkClicked,
         Journey,
         JourneyStart,
         Outcome,
@@ -61,9 +51,12 @@ with workflow.unsafe.imports_passed_through():
         signed_in,
     )
     from journeys.kit.cancel import JourneyCancelled
+    from journeys.kit.fields import email_field, new_password_field
     from journeys.kit.outcomes import cancelled
     from journeys.kit.passkey_steps import create_passkey
+    from journeys.kit.prove_email import EnterEmailedCode, prove_email
     from journeys.outbox import emit
+    from journeys.patches import CONSENT_CATALOGUE
 
 TERMS = PurposeGrant(purpose="terms", version="2026-01", granted=True)
 SIGN_UP_TIMEOUT = timedelta(hours=1)
@@ -98,21 +91,8 @@ class SignUp(Screen):
         ),
     )
 
-    email: str = field(kind="email", label="Email", autocomplete="email", max_length=254)
-    password: Sealed = field(
-        kind="password",
-        label="Password",
-        autocomplete="new-password",
-        min_length=8,
-        max_length=256,
-        policy="new-password",
-        help="At least 8 characters; long passphrases are welcome.",
-    )
-
-    @field_validator("email")
-    @classmethod
-    def _normalize(cls, value: str) -> str:
-        return normalize_email(value)
+    email: str = email_field()
+    password: Sealed = new_password_field()
 
 
 class PasskeySignUp(Screen):
@@ -130,36 +110,12 @@ class PasskeySignUp(Screen):
         ),
     )
 
-    email: str = field(kind="email", label="Email", autocomplete="email", max_length=254)
-
-    @field_validator("email")
-    @classmethod
-    def _normalize(cls, value: str) -> str:
-        return normalize_email(value)
+    email: str = email_field()
 
 
-class CheckYourEmail(Screen):
-    """Waits for the code to be typed here or the link to be opened on any device."""
-
-    title = "Check your email"
-    intro = (
-        "We sent a 6-digit code and a link to {email}. Enter the code below, or open the link "
-        "on any device; this page moves on by itself."
-    )
-    actions = (
-        Action(name="submit", label="Verify"),
-        Action(name="resend", label="Send a new code", validate_fields=False, primary=False),
-    )
-
-    code: Sealed = field(
-        kind="otp",
-        label="6-digit code",
-        autocomplete="one-time-code",
-        inputmode="numeric",
-        min_length=6,
-        max_length=6,
-        policy="digits",
-    )
+class CheckYourEmail(EnterEmailedCode):
+    """Waits for the code to be typed here or the link to be opened on any device (the kit's
+    wording, with ``resend``)."""
 
 
 class AcceptTerms(Screen):
@@ -190,11 +146,6 @@ class Registration(Journey):
     support_actions = frozenset({"resend", "extend", "cancel"})
     funnel_steps = ("sign-up", "check-your-email", "accept-terms")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._sends = 0
-        self._sent_at = datetime.min.replace(tzinfo=UTC)
-
     @workflow.run
     async def run(self, start: RegistrationStart) -> Outcome:
         """Sign up, verify the email, accept the terms, then sign the new customer in."""
@@ -203,9 +154,9 @@ class Registration(Journey):
             return await self._federated(journey_id, start, start.upstream)
         try:
             email, existing, passkey = await self._sign_up(journey_id)
-            verdict = await self._verify_email(journey_id, email, existing)
-            if verdict is not None:
-                return await self.finish(verdict)
+            refused = await self._verify_email(email, existing)
+            if refused is not None:
+                return await self.finish(failed(journey_id, refused))
             if passkey and not await create_passkey(self, journey_id=journey_id, user_name=email):
                 return await self.finish(
                     failed(journey_id, "No passkey could be created. Please start again.")
@@ -251,9 +202,9 @@ class Registration(Journey):
             )
             self.identify(email_lookup=staged.email_lookup)
             if not upstream.email_verified:
-                verdict = await self._verify_email(journey_id, email, staged.existing)
-                if verdict is not None:
-                    return await self.finish(verdict)
+                refused = await self._verify_email(email, staged.existing)
+                if refused is not None:
+                    return await self.finish(failed(journey_id, refused))
                 amr.append("email")
             accepted = await self.ask(ConsentChoices, timeout=TERMS_TIMEOUT)
         except StepTimedOut as timeout:
@@ -297,7 +248,9 @@ class Registration(Journey):
                 journey_id=journey_id,
                 channel="registration",
                 grants=(
-                    registration_grants(accepted) if workflow.patched(CONSENT_PATCH) else [TERMS]
+                    registration_grants(accepted)
+                    if workflow.patched(CONSENT_CATALOGUE)
+                    else [TERMS]
                 ),
             ),
             why="Recording consent to the terms",
@@ -337,74 +290,16 @@ class Registration(Journey):
             self.identify(email_lookup=staged.email_lookup)
             return email, staged.existing, password is None
 
-    async def _verify_email(self, journey_id: str, email: str, existing: bool) -> Outcome | None:
-        """Return ``None`` once the email is proven, or the outcome that ends the journey."""
-        sent = await self._send(journey_id, email, existing)
-        context = {"email": _mask(email)}
-        errors: dict[str, str] = {}
-        form_errors: list[str] = []
-        notice = ""
-        while True:
-            remaining = sent.link_expires_at - workflow.now()
-            answer = await self.wait_for(
-                EmailLinkClicked,
-                screen=CheckYourEmail,
-                timeout=max(remaining, timedelta(seconds=1)),
-                context=context,
-                errors=errors,
-                form_errors=form_errors,
-                notice=notice,
-                why="Waiting for the code or the link from the email",
-            )
-            errors, form_errors, notice = {}, [], ""
-            if isinstance(answer, CheckYourEmail) and answer.action == "resend":
-                if self._sends >= MAX_SENDS:
-                    return failed(journey_id, "Too many codes were requested. Please start again.")
-                wait = (self._sent_at + RESEND_COOLDOWN) - workflow.now()
-                if wait > timedelta(0):
-                    notice = f"Please wait {int(wait.total_seconds()) + 1} s before asking again."
-                    continue
-                sent = await self._send(journey_id, email, existing)
-                notice = "We sent you a new code."
-                continue
-            result = await self._check(journey_id, answer)
-            if result.ok:
-                return None
-            if result.reason == "exhausted" and self._sends >= MAX_SENDS:
-                return failed(journey_id, "Too many wrong codes. Please start again.")
-            if isinstance(answer, EmailLinkClicked):
-                form_errors = [result.message]
-            else:
-                errors = {"code": result.message}
-
-    async def _send(self, journey_id: str, email: str, existing: bool) -> SentCode:
-        self._sends += 1
-        self._sent_at = workflow.now()
-        return await self.step(
-            VerificationActivities.send_code,
-            SendCode(
-                verification_id=str(workflow.uuid4()),
-                journey_id=journey_id,
-                journey=self.journey_name,
-                email=email,
-                template="already_registered" if existing else "verify_email",
-            ),
-            why="Emailing the verification code",
-        )
-
-    async def _check(
-        self, journey_id: str, answer: CheckYourEmail | EmailLinkClicked
-    ) -> CheckResult:
-        if isinstance(answer, EmailLinkClicked):
-            return await self.step(
-                VerificationActivities.check_link,
-                CheckLink(journey_id=journey_id, token=answer.token),
-                why="Checking the email link",
-            )
-        return await self.step(
-            VerificationActivities.check_code,
-            CheckCode(journey_id=journey_id, code=answer.code),
-            why="Checking the code",
+    async def _verify_email(self, email: str, existing: bool) -> str | None:
+        """``None`` once the email is proven, or why the journey fails. An address that already
+        has an account gets a message without a working code, on the very same screens."""
+        return await prove_email(
+            self,
+            email=email,
+            screen=CheckYourEmail,
+            template="already_registered" if existing else "verify_email",
+            max_sends=MAX_SENDS,
+            cooldown=RESEND_COOLDOWN,
         )
 
 
@@ -412,11 +307,6 @@ def _typed_email(screen: Screen) -> dict[str, str]:
     """The email typed on a screen left without validation, to fill in on the next one."""
     typed = getattr(screen, "email", "")
     return {"email": typed[:254]} if isinstance(typed, str) and typed else {}
-
-
-def _mask(email: str) -> str:
-    local, _, domain = email.rpartition("@")
-    return f"{local[:1]}{'•' * min(max(len(local) - 1, 1), 6)}@{domain}"
 
 
 def _error_type(err: ActivityError) -> str | None:
