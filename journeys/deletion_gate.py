@@ -4,7 +4,7 @@ Called by the login journey right after the password (one line there). Signing i
 to cancel a deletion: "Keep my account" cancels the deprovisioning journey (which restores the
 account exactly as it was) and the sign-in carries on; "Leave it" ends the sign-in with the
 deletion still scheduled. Runs recorded before this gate existed replay unchanged: it sits behind
-:data:`PATCH`.
+:data:`~journeys.patches.DEPROVISIONING_GATE`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ with workflow.unsafe.imports_passed_through():
     from contracts.deletion_gate import DeletionGateActivities, PendingDeletion
     from journeys.kit import Action, Journey, Outcome, Screen, failed
     from journeys.kit.activities import DEFAULT_RETRY, run_activity
+    from journeys.patches import DEPROVISIONING_GATE
 
-PATCH = "deprovisioning-gate"
 ANSWER_TIMEOUT = timedelta(minutes=30)
 KEEP_TIMEOUT = timedelta(seconds=60)  # the deprovisioning journey restores, then answers
 KEEP = "keep"
@@ -37,7 +37,7 @@ class ScheduledForDeletionAtSignIn(Screen):
 
 async def deletion_gate(journey: Journey, journey_id: str, customer_id: str) -> Outcome | None:
     """``None`` to carry on signing in; the final outcome if the customer leaves it scheduled."""
-    if not workflow.patched(PATCH):
+    if not workflow.patched(DEPROVISIONING_GATE):
         return None
     pending = await journey.step(
         DeletionGateActivities.pending,

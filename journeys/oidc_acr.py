@@ -11,10 +11,9 @@ from __future__ import annotations
 from temporalio import workflow
 
 from contracts.journey import JourneyStart
-
-PATCH = "oidc-acr"
+from journeys.patches import OIDC_ACR
 
 
 def asks_aal2(start: JourneyStart) -> bool:
     """Whether this sign-in must reach AAL2 whatever the risk decision (called in the workflow)."""
-    return "aal2" in start.acr_values.split() and workflow.patched(PATCH)
+    return "aal2" in start.acr_values.split() and workflow.patched(OIDC_ACR)

@@ -3,7 +3,8 @@
 Each event id is ``<journey id>:<type>`` (plus a caller key when a journey emits one type more than
 once), so a retried activity or a replayed journey never emits twice and receivers deduplicate.
 Journeys recorded before the outbox existed replay unchanged: every emit sits behind the
-:data:`PATCH` marker, so an old history (which has no such activity) skips it.
+:data:`~journeys.patches.EVENTS_OUTBOX` marker, so an old history (which has no such activity)
+skips it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from contracts.events import EmitEvent, EventActivities
     from journeys.kit import Journey
     from journeys.kit.activities import DEFAULT_ACTIVITY_TIMEOUT, DEFAULT_RETRY, run_activity
-
-PATCH = "events-outbox"
+    from journeys.patches import EVENTS_OUTBOX
 
 
 async def emit(
@@ -29,7 +29,7 @@ async def emit(
     key: str = "",
 ) -> None:
     """Write ``type`` to the outbox once for this run (no secrets; keep PII in ``data`` minimal)."""
-    if not workflow.patched(PATCH):
+    if not workflow.patched(EVENTS_OUTBOX):
         return
     journey_id = workflow.info().workflow_id
     event_id = f"{journey_id}:{type}" + (f":{key}" if key else "")

@@ -1,0 +1,22 @@
+"""Every ``workflow.patched`` id of every journey, in one place.
+
+A patch id marks where a journey started to issue new commands: runs recorded before it replay
+without them, runs after it take them. An id is therefore forever: never rename or reuse one, and
+remove one only once no history that lacks it can still be replayed (docs/authoring.md). Journeys
+import these constants instead of spelling ids, so the list of what changed and when is here.
+"""
+
+from __future__ import annotations
+
+#: ``outbox.emit``: journeys write their events (login.succeeded, ...) through the outbox activity.
+EVENTS_OUTBOX = "events-outbox"
+#: Login asks an account scheduled for deletion whether to keep it, right after the first factor.
+DEPROVISIONING_GATE = "deprovisioning-gate"
+#: Registration records catalogue purposes and emits consent.changed; login asks re-consent.
+CONSENT_CATALOGUE = "consent-catalogue"
+#: Login shows the progressive-profiling interstitial after a successful sign-in.
+PROGRESSIVE_PROFILING = "progressive-profiling"
+#: An OpenID relying party's ``acr_values=aal2`` makes login ask a second factor, whatever risk.
+OIDC_ACR = "oidc-acr"
+#: Login sends a work email (its domain owned by an organization) to that organization's provider.
+HOME_REALM_DISCOVERY = "home-realm-discovery"
