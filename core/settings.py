@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -45,6 +46,7 @@ class Settings(BaseSettings):
     risk_step_up_threshold: float = 0.0
     risk_deny_threshold: float = 10.0
     deletion_grace_days: int = 30
+    deletion_grace_seconds: int = 0
     erasure_ack_deadline_days: int = 7
 
     @model_validator(mode="after")
@@ -55,6 +57,14 @@ class Settings(BaseSettings):
             if not self.codec_keys:
                 raise ValueError("THRESHOLD_CODEC_KEYS must be set in production")
         return self
+
+    @property
+    def deletion_grace(self) -> timedelta:
+        """The grace period before an erasure: ``deletion_grace_seconds`` when set (tests and
+        benchmarks need seconds, not days), else ``deletion_grace_days``."""
+        if self.deletion_grace_seconds > 0:
+            return timedelta(seconds=self.deletion_grace_seconds)
+        return timedelta(days=self.deletion_grace_days)
 
     @property
     def is_https(self) -> bool:
