@@ -75,12 +75,14 @@ def _sqlalchemy_url(dbname: str) -> str:
     return f"postgresql+psycopg://{user}{password}@{host}:{port}/{dbname}"
 
 
-def create_postgres_database(*, template: str | None = None) -> tuple[str, str]:
-    """Create ``threshold_test_<uuid8>``, empty or cloned from ``template``; returns name, URL."""
+def create_postgres_database(
+    *, template: str | None = None, prefix: str = DATABASE_PREFIX
+) -> tuple[str, str]:
+    """Create ``<prefix><uuid8>``, empty or cloned from ``template``; returns name, URL."""
     import psycopg
     from psycopg import sql
 
-    name = f"{DATABASE_PREFIX}{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}{uuid.uuid4().hex[:8]}"
     statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
     if template:
         statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
