@@ -4,6 +4,9 @@ Authlib's HTTPX client builds the authorization URL (PKCE S256, state, nonce) an
 code; joserfc verifies the ID token against the provider's JWKS. Discovery is fetched at every
 sign-in, and the document's ``issuer`` must be the registered one (OpenID Connect Discovery §4.3),
 so a provider answering for someone else's issuer is refused before anything is sent to it.
+Where the provider advertises ``authorization_response_iss_parameter_supported`` (RFC 9207), the
+callback's ``iss`` must name it, so an answer meant for another provider (a mix-up attack) is
+refused before its code is sent anywhere.
 """
 
 from __future__ import annotations
@@ -42,6 +45,10 @@ class IdTokenError(FederationError):
     code = "invalid_id_token"
 
 
+class MixUpError(FederationError):
+    code = "issuer_mismatch"
+
+
 @dataclass(frozen=True)
 class Metadata:
     """The parts of a provider's discovery document this ceremony uses."""
@@ -50,6 +57,8 @@ class Metadata:
     authorization_endpoint: str
     token_endpoint: str
     jwks_uri: str
+    #: RFC 9207: the provider names itself in every authorization response (``iss``).
+    iss_parameter_supported: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,8 @@ class Ceremony:
                 authorization_endpoint=str(doc["authorization_endpoint"]),
                 token_endpoint=str(doc["token_endpoint"]),
                 jwks_uri=str(doc["jwks_uri"]),
+                iss_parameter_supported=doc.get("authorization_response_iss_parameter_supported")
+                is True,
             )
         except KeyError as exc:
             raise DiscoveryError(f"the discovery document lacks {exc}") from exc
@@ -129,9 +140,13 @@ class Ceremony:
             )
         return str(url)
 
-    async def finish(self, *, code: str, verifier: str, expected_nonce: str) -> UpstreamIdentity:
-        """Exchange the code (with the PKCE verifier) and verify the ID token it returns."""
+    async def finish(
+        self, *, code: str, verifier: str, expected_nonce: str, response_issuer: str | None
+    ) -> UpstreamIdentity:
+        """Check who answered (RFC 9207), exchange the code (with the PKCE verifier) and verify
+        the ID token it returns. ``response_issuer`` is the callback's ``iss`` (None: absent)."""
         metadata = await self.discover()
+        check_response_issuer(metadata, response_issuer)
         try:
             async with self._client() as client:
                 token = await client.fetch_token(
@@ -150,6 +165,20 @@ class Ceremony:
             expected_audience=self.idp.client_id,
             expected_nonce=expected_nonce,
         )
+
+
+def check_response_issuer(metadata: Metadata, response_issuer: str | None) -> None:
+    """RFC 9207 §2.4: an ``iss`` must be the provider's; a provider that promises it must send it.
+
+    A provider that does not advertise the parameter may still send it, and then it is checked
+    too; only its absence is tolerated there.
+    """
+    if response_issuer is None:
+        if metadata.iss_parameter_supported:
+            raise MixUpError("the provider's answer does not say who sent it (iss is missing)")
+        return
+    if response_issuer != metadata.issuer:
+        raise MixUpError("the answer came from another issuer than the one asked (iss)")
 
 
 def verify_id_token(

@@ -110,7 +110,10 @@ async def callback(name: str, request: Request, svc: Svc, gateway: Gateway) -> R
         return _refused(svc, request, f"{idp.name} did not sign you in ({query['error'][:64]}).")
     try:
         identity = await _ceremony(svc, idp).finish(
-            code=query.get("code", ""), verifier=row.verifier, expected_nonce=row.nonce
+            code=query.get("code", ""),
+            verifier=row.verifier,
+            expected_nonce=row.nonce,
+            response_issuer=query.get("iss"),
         )
     except FederationError as err:
         return _refused(svc, request, str(err))
