@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Sequence
 from pathlib import Path
 
 from core.settings import load_settings
 from core.telemetry import configure_logging, tracer_provider
+from ops.stack import require_stack_key, stack_environment
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
@@ -85,9 +87,19 @@ def _lookup(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Commands that run the stack itself (they make or serve its keys) rather than work on its data.
+RUNS_THE_STACK = frozenset({"migrate", "worker", "web", "dev"})
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; separate from ``main`` so tests can inspect it."""
     parser = argparse.ArgumentParser(prog="threshold", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data-dir",
+        dest="stack_dir",
+        default=None,
+        help="use the secret and database of `threshold dev --data-dir DIR` (default: environment)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
@@ -140,14 +152,20 @@ def build_parser() -> argparse.ArgumentParser:
     from ops.apps_cli import register as register_apps
 
     register_apps(commands)
+
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``threshold`` console script."""
     args = build_parser().parse_args(argv)
-    configure_logging(load_settings(), fallback_format=LOG_FORMAT)
+    if args.stack_dir is not None:
+        os.environ.update(stack_environment(Path(args.stack_dir), dict(os.environ)))
+    settings = load_settings()
+    configure_logging(settings, fallback_format=LOG_FORMAT)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin
+    if args.command not in RUNS_THE_STACK:
+        require_stack_key(settings, args.command)
     result: int = args.func(args)
     return result
 

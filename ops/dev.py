@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -32,10 +31,9 @@ from pathlib import Path
 from types import FrameType
 
 from journeys.kit.search import dev_server_flags
+from ops.stack import StackError, stack_environment
 
 LOOPBACK = "127.0.0.1"
-SECRET_FILE = "secret.key"
-SECRET_LENGTH = 48
 DEFAULT_MAIL_PORT = 1025
 TEMPORAL_START_TIMEOUT = 90.0
 SERVICE_START_TIMEOUT = 60.0
@@ -111,28 +109,6 @@ class Stack:
                 child.process.kill()
                 child.process.wait()
         self.children.clear()
-
-
-def dev_secret(data_dir: Path) -> str:
-    """The persistent development secret: generated once, readable by the owner only.
-
-    Keeping it across runs matters: the payload codec key and email lookups derive from it, so a new
-    secret on every run would make existing journeys in ``temporal.db`` unreadable.
-    """
-    path = data_dir / SECRET_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        secret = path.read_text().strip()
-        if len(secret) < 32:
-            raise DevError(
-                f"{path} holds fewer than 32 characters; delete it to regenerate"
-            ) from None
-        return secret
-    secret = secrets.token_urlsafe(SECRET_LENGTH)[:SECRET_LENGTH]
-    with os.fdopen(fd, "w") as file:
-        file.write(secret + "\n")
-    return secret
 
 
 def temporal_binary() -> str:
@@ -260,10 +236,7 @@ def start_stack(stack: Stack, options: DevOptions) -> list[tuple[str, str]]:
     """Start every piece in dependency order; returns the lines of the banner."""
     check_ports(options)
     data_dir = options.data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.setdefault("THRESHOLD_SECRET_KEY", dev_secret(data_dir))
-    env.setdefault("THRESHOLD_DATABASE_URL", f"sqlite:///{data_dir / 'threshold.db'}")
+    env = stack_environment(data_dir, dict(os.environ))
     namespace = env.setdefault("THRESHOLD_TEMPORAL_NAMESPACE", "default")
     web_url = f"http://{LOOPBACK}:{options.web_port}"
     ui_url = f"http://{LOOPBACK}:{options.ui_port}"
@@ -333,7 +306,7 @@ def run(options: DevOptions) -> int:
             stack.sleep(0.5)
     except Stopped:
         return 0
-    except DevError as exc:
+    except (DevError, StackError) as exc:
         print(f"threshold dev: {exc}; stopping", file=sys.stderr, flush=True)
         return 1
     finally:

@@ -14,6 +14,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from joserfc.jwk import KeySet, RSAKey
 from sqlmodel import col, select
@@ -75,6 +76,23 @@ class KeyRing:
         """
         row = self._current()
         return row.kid if row is not None else self.rotate()
+
+    def opens_with_this_key(self) -> bool | None:
+        """Whether the current signing key's private half opens under this ``THRESHOLD_SECRET_KEY``.
+
+        None when there is no key yet. ``threshold migrate`` makes the first key with the stack's
+        secret, so False means these settings derive other keys than the running stack: anything
+        sealed or keyed with them (webhook secrets, staff TOTP, token hashes) would be unusable.
+        """
+        row = self._current()
+        if row is None:
+            return None
+        raw = base64.b64decode(row.private_box)
+        try:
+            AESGCM(self.box_key).decrypt(raw[:12], raw[12:], row.kid.encode())
+        except InvalidTag:
+            return False
+        return True
 
     def signing_key(self) -> dict[str, Any]:
         """The current private JWK (the first key is made if migrate did not make it)."""

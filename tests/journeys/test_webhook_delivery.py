@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 from sqlmodel import select
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowFailureError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Worker
 
@@ -78,3 +79,29 @@ def _all_arrived(
         return got
 
     return probe
+
+
+async def test_a_secret_sealed_under_another_key_fails_at_once_and_visibly(
+    client: Client, settings: Settings, worker: Worker, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A configuration error is not retried for days: one attempt, a delivery row, a log line."""
+    other_key = settings.model_copy(update={"secret_key": "another-deployment-" + "k" * 40})
+    with running_receiver() as receiver:
+        sub = subscriptions.add(other_key, receiver.url, ["customer.created"])
+        event = EmitEvent(event_id="jx:customer.created", type="customer.created", customer_id="c9")
+        await ActivityEnvironment(client=client).run(EventActivitiesImpl(settings).emit, event)
+        handle = client.get_workflow_handle(delivery_workflow_id(sub.id, event.event_id))
+        with pytest.raises(WorkflowFailureError) as failure:
+            await handle.result()
+        assert receiver.requests == 0
+    cause = failure.value.cause.cause
+    assert isinstance(cause, ApplicationError) and cause.type == "WebhookSecretUnreadable"
+    history = await handle.fetch_history()
+    started = [e for e in history.events if e.HasField("activity_task_started_event_attributes")]
+    assert [e.activity_task_started_event_attributes.attempt for e in started] == [1]
+    with session_for(settings.database_url) as session:
+        row = session.exec(
+            select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub.id)
+        ).one()
+    assert row.delivered_at is None and "THRESHOLD_SECRET_KEY" in row.last_error
+    assert any("THRESHOLD_SECRET_KEY" in r.getMessage() for r in caplog.records)

@@ -9,6 +9,7 @@ the workflow's retry policy tries again with backoff.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 
 import httpx
@@ -21,10 +22,17 @@ from contracts.webhooks import Delivery, WebhookActivities
 from core.settings import Settings
 from store.events_models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from store.models import utcnow
-from store.webhook_secrets import WebhookSecrets
+from store.webhook_secrets import SecretBoxError, WebhookSecrets
 from workers.activities.base import ActivityGroup, implements
 
 TIMEOUT_SECONDS = 10.0
+#: What support sees on the delivery row and in the failed workflow when the secret does not open.
+UNREADABLE_SECRET = (
+    "configuration error: the subscription's secret does not open with this deployment's "
+    "THRESHOLD_SECRET_KEY (was it added under another key?); re-add the subscription"
+)
+
+log = logging.getLogger("threshold.webhooks")
 
 
 def event_body(event: OutboxEvent) -> str:
@@ -59,8 +67,21 @@ class WebhookActivitiesImpl(ActivityGroup):
                     non_retryable=True,
                 )
             body = event_body(event)
-            secret = self.secrets.open(subscription.secret_box, subscription_id=subscription.id)
-            url = subscription.url
+            secret_box, url = subscription.secret_box, subscription.url
+        try:
+            secret = self.secrets.open(secret_box, subscription_id=delivery.subscription_id)
+        except SecretBoxError:
+            # A configuration error, not a passing fault: retrying for days cannot fix it.
+            self._record(delivery, attempt, UNREADABLE_SECRET)
+            log.error(
+                "webhook %s to subscription %s: %s",
+                delivery.event_id,
+                delivery.subscription_id,
+                UNREADABLE_SECRET,
+            )
+            raise ApplicationError(
+                UNREADABLE_SECRET, type="WebhookSecretUnreadable", non_retryable=True
+            ) from None
         now = datetime.now(UTC)
         headers = {
             "content-type": "application/json",
