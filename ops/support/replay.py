@@ -15,7 +15,7 @@ from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import Replayer
 
-from journeys.catalog import all_journeys
+from journeys.catalog import all_workflows
 from journeys.kit.runner import workflow_runner
 
 
@@ -51,11 +51,12 @@ async def replay(
     run_id: str | None = None,
     workflows: Sequence[type] | None = None,
 ) -> ReplayReport:
-    """Replay ``workflow_id`` (its latest run unless ``run_id``) against the journeys' code."""
+    """Replay ``workflow_id`` (its latest run unless ``run_id``) against every registered
+    workflow's code (journeys and background workflows alike)."""
     handle = client.get_workflow_handle(workflow_id, run_id=run_id)
     history = await handle.fetch_history()
     replayer = Replayer(
-        workflows=list(workflows) if workflows is not None else all_journeys(),
+        workflows=list(workflows) if workflows is not None else all_workflows(),
         data_converter=client.data_converter,
         workflow_runner=workflow_runner(),
     )
