@@ -1,10 +1,12 @@
 """Staff accounts: creation, sign-in with password + TOTP (both mandatory), sessions and tokens.
 
 Creation prints an initial password once (``threshold staff add``): it needs no mail server and no
-setup page that an attacker could race for. Sign-in throttles per account: after
-:attr:`StaffDirectory.MAX_FAILURES` consecutive failures the account is locked for
-:attr:`StaffDirectory.LOCKOUT`, and the password is not even checked while locked. Unknown emails
-spend the same argon2 time as known ones.
+setup page that an attacker could race for, and the first sign-in must replace it (until then the
+session is ``pending`` and opens only the password page). Sign-in goes through the same race-free
+device-cookie lockout as customers (:class:`store.throttle.DeviceLockout`, scope ``staff``): a
+browser that signed in before keeps its own allowance, unknown devices share the account's, an
+address is limited by the distinct accounts it fails on. Unknown emails are throttled and answered
+exactly like real ones, after the same argon2 verification.
 """
 
 from __future__ import annotations
@@ -14,19 +16,22 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Literal
 
 from sqlalchemy import update
 from sqlmodel import col, select
 
 from contracts.emails import normalize_email
-from core.security.passwords import dummy_hash, hash_password, verify_password
+from core.security.hashing import keyed_hash
+from core.security.passwords import PasswordPolicy, hash_password, verify_password
 from core.security.staff_totp import StaffTotp, TotpBoxError
 from core.settings import Settings
 from store import audit
 from store.db import session_for
-from store.models import utcnow
+from store.models import AuditEvent, utcnow
 from store.staff_models import StaffMember, StaffSession
+from store.throttle import DeviceLockout
 
 Role = Literal["support", "admin"]
 ROLES: tuple[Role, ...] = ("support", "admin")
@@ -68,18 +73,30 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+@cache
+def _dummy_hash() -> str:
+    return hash_password("threshold-staff-dummy-password-for-constant-time")
+
+
+WRONG = "Email, password or code is not right."
+
+
 class StaffDirectory:
     """Every staff operation; web routes, the codec endpoint and the CLI share it."""
 
-    MAX_FAILURES = 5
-    LOCKOUT = timedelta(minutes=15)
     IDLE = timedelta(minutes=30)
     ABSOLUTE = timedelta(hours=8)
     MAX_TOKEN_DAYS = 90
 
+    #: A session that may only replace the initial password, and how long it lasts.
+    PENDING = "pending"
+    PENDING_LIFETIME = timedelta(minutes=15)
+
     def __init__(self, settings: Settings) -> None:
         self.database_url = settings.database_url
         self.totp = StaffTotp(settings.derive_key("staff-totp"))
+        self.lockout = DeviceLockout(settings.database_url, scope="staff")
+        self.throttle_key = settings.derive_key("staff-throttle")
 
     # ----- accounts ------------------------------------------------------------------------
 
@@ -129,33 +146,67 @@ class StaffDirectory:
 
     # ----- sign-in -------------------------------------------------------------------------
 
-    def authenticate(self, email: str, password: str, code: str) -> StaffMember:
-        """The member if password AND a fresh TOTP code are right, else :class:`LoginRefused`."""
-        try:
-            address = normalize_email(email)
-        except ValueError:
-            address = ""
-        with session_for(self.database_url) as db:
-            member = (
-                db.exec(select(StaffMember).where(StaffMember.email == address)).first()
-                if address
-                else None
-            )
-        if member is None or member.disabled_at is not None:
-            dummy_hash(password)
-            raise LoginRefused("wrong", "Email, password or code is not right.")
-        now = utcnow()
-        if member.locked_until is not None and now < member.locked_until:
-            minutes = int((member.locked_until - now).total_seconds() // 60) + 1
-            raise LoginRefused(
-                "locked", f"Too many failed attempts. Try again in {minutes} minutes."
-            )
+    def authenticate(
+        self, email: str, password: str, code: str, *, device: str = "", client_ip: str = ""
+    ) -> StaffMember:
+        """The member if password AND a fresh TOTP code are right, else :class:`LoginRefused`.
+
+        ``device`` is the keyed hash of the browser's device cookie. Every path, known email or
+        not, throttled or not, verifies one argon2 hash, so time reveals nothing either.
+        """
+        address = _normalized(email)
+        keys = self.lockout.keys(keyed_hash(self.throttle_key, "staff", address), device, client_ip)
+        admission = self.lockout.admit(keys)
+        member = self._member(address) if admission.allowed else None
+        if member is None:
+            verify_password(_dummy_hash(), password)
+            if not admission.allowed:
+                minutes = int(admission.retry_after.total_seconds() // 60) + 1
+                raise LoginRefused(
+                    "locked", f"Too many failed attempts. Try again in {minutes} minutes."
+                )
+            raise LoginRefused("wrong", WRONG)
         step = self._check_factors(member, password, code)
         if step is None or not self._consume_step(member.id, step):
-            self._failed(member)
-            raise LoginRefused("wrong", "Email, password or code is not right.")
+            audit.record(self.database_url, "staff.sign_in_refused", staff_id=member.id)
+            raise LoginRefused("wrong", WRONG)
+        self.lockout.succeeded(keys)
         audit.record(self.database_url, "staff.signed_in", staff_id=member.id)
         return member
+
+    def must_replace_password(self, staff_id: str) -> bool:
+        """True until the member replaced the initial password ``threshold staff add`` printed."""
+        with session_for(self.database_url) as db:
+            found = db.exec(select(AuditEvent.id).where(AuditEvent.key == _replaced_key(staff_id)))
+            return found.first() is None
+
+    def replace_password(self, staff_id: str, new_password: str) -> None:
+        """Set a new password (policy-checked, not the current one), or :class:`StaffError`."""
+        member = self.get(staff_id)
+        if member is None:
+            raise StaffError("not a staff member")
+        problem = PasswordPolicy.problem(new_password, email=member.email)
+        if problem is None and verify_password(member.password_hash, new_password):
+            problem = "Choose a password different from the current one."
+        if problem is not None:
+            raise StaffError(problem)
+        fresh = hash_password(new_password)
+        with session_for(self.database_url) as db:
+            row = db.get(StaffMember, staff_id)
+            assert row is not None
+            row.password_hash = fresh
+            db.add(row)
+        audit.record(self.database_url, "staff.password_changed", staff_id=staff_id)
+        audit.record(
+            self.database_url, "staff.initial_password_replaced", key=_replaced_key(staff_id)
+        )
+
+    def _member(self, address: str) -> StaffMember | None:
+        if not address:
+            return None
+        with session_for(self.database_url) as db:
+            found = db.exec(select(StaffMember).where(StaffMember.email == address)).first()
+        return found if found is not None and found.disabled_at is None else None
 
     def _check_factors(self, member: StaffMember, password: str, code: str) -> int | None:
         password_ok = verify_password(member.password_hash, password)
@@ -172,20 +223,9 @@ class StaffDirectory:
             result = db.exec(
                 update(StaffMember)
                 .where(col(StaffMember.id) == staff_id, col(StaffMember.totp_last_step) < step)
-                .values(totp_last_step=step, failed_logins=0, locked_until=None)
+                .values(totp_last_step=step)
             )
             return bool(result.rowcount == 1)
-
-    def _failed(self, member: StaffMember) -> None:
-        with session_for(self.database_url) as db:
-            row = db.get(StaffMember, member.id)
-            assert row is not None
-            row.failed_logins += 1
-            if row.failed_logins >= self.MAX_FAILURES:
-                row.failed_logins = 0
-                row.locked_until = utcnow() + self.LOCKOUT
-            db.add(row)
-        audit.record(self.database_url, "staff.sign_in_refused", staff_id=member.id)
 
     # ----- sessions and tokens -------------------------------------------------------------
 
@@ -194,6 +234,8 @@ class StaffDirectory:
         raw = secrets.token_urlsafe(32)
         now = utcnow()
         absolute = timedelta(days=days) if days else self.ABSOLUTE
+        if kind == self.PENDING:
+            absolute = self.PENDING_LIFETIME
         idle = absolute if kind == "token" else self.IDLE
         with session_for(self.database_url) as db:
             db.add(
@@ -218,14 +260,20 @@ class StaffDirectory:
         audit.record(self.database_url, "staff.token_issued", staff_id=member.id, days=days)
         return token
 
-    def load(self, raw: str | None) -> SignedInStaff | None:
-        """The staff member behind a session id or token, if it is valid now."""
+    def load(self, raw: str | None, *, pending: bool = False) -> SignedInStaff | None:
+        """The staff member behind a session id or token, if it is valid now.
+
+        A ``pending`` session (initial password not yet replaced) counts only when ``pending``
+        is asked for: the password page does, nothing else.
+        """
         if not raw or len(raw) > 128:
             return None
         now = utcnow()
         with session_for(self.database_url) as db:
             row = db.get(StaffSession, _digest(raw))
             if row is None or row.revoked_at is not None:
+                return None
+            if row.kind == self.PENDING and not pending:
                 return None
             if now >= row.idle_expires_at or now >= row.absolute_expires_at:
                 return None
@@ -245,3 +293,16 @@ class StaffDirectory:
             if row is not None and row.revoked_at is None:
                 row.revoked_at = utcnow()
                 db.add(row)
+
+
+def _normalized(email: str) -> str:
+    """The normalised address, or the raw text lower-cased (so junk is throttled too)."""
+    try:
+        return normalize_email(email)
+    except ValueError:
+        return email.strip().lower()[:320]
+
+
+def _replaced_key(staff_id: str) -> str:
+    """The audit key that records, once, that a member replaced the initial password."""
+    return f"staff.initial_password_replaced:{staff_id}"

@@ -20,7 +20,7 @@ class StaffMember(SQLModel, table=True):
     ``password_hash`` is argon2id; ``totp_box`` is the TOTP secret AES-GCM encrypted under a key
     derived from ``THRESHOLD_SECRET_KEY`` (never stored in the clear); ``totp_last_step`` is the
     last accepted 30-second step, so each code is accepted once. ``failed_logins`` and
-    ``locked_until`` throttle guessing.
+    ``locked_until`` are no longer written: sign-in is throttled by :mod:`store.throttle`.
     """
 
     __tablename__ = "staff_members"

@@ -29,9 +29,17 @@ def directory(request: Request) -> StaffDirectory:
 
 
 def staff_from_cookie(request: Request) -> SignedInStaff | None:
-    """The staff member signed in in this browser, if any."""
+    """The staff member signed in in this browser, if any (not one still to replace the
+    initial password: that session opens only the password page)."""
     name = services(request).cookies.name(STAFF_COOKIE)
     return directory(request).load(request.cookies.get(name))
+
+
+def staff_even_pending(request: Request) -> SignedInStaff | None:
+    """The staff member signed in in this browser, including a session still to replace the
+    initial password (for the password page)."""
+    name = services(request).cookies.name(STAFF_COOKIE)
+    return directory(request).load(request.cookies.get(name), pending=True)
 
 
 def staff_from_request(request: Request) -> SignedInStaff | None:
@@ -47,3 +55,4 @@ def staff_from_request(request: Request) -> SignedInStaff | None:
 
 
 MaybeStaff = Annotated[SignedInStaff | None, Depends(staff_from_cookie)]
+MaybePendingStaff = Annotated[SignedInStaff | None, Depends(staff_even_pending)]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
@@ -30,10 +31,21 @@ class StaffLogin:
         return totp.generate_otp(totp.timecode(time.time()) + steps_ahead)
 
 
-def add_staff(settings: Settings, email: str, role: str = "support") -> StaffLogin:
-    """Create a staff member; the secret is read back from the printed ``otpauth://`` URI."""
-    created = StaffDirectory(settings).add(email, role)
+def add_staff(
+    settings: Settings, email: str, role: str = "support", *, replaced: bool = True
+) -> StaffLogin:
+    """Create a staff member; the secret is read back from the printed ``otpauth://`` URI.
+
+    ``replaced`` (the default) also replaces the printed initial password, as the first sign-in
+    must, so tests about other pages sign in straight to ``/support``.
+    """
+    directory = StaffDirectory(settings)
+    created = directory.add(email, role)
     secret = parse_qs(urlsplit(created.otpauth_uri).query)["secret"][0]
+    if replaced:
+        chosen = f"staff-{secrets.token_urlsafe(12)}"
+        directory.replace_password(created.staff_id, chosen)
+        created = replace(created, password=chosen)
     return StaffLogin(created=created, secret=secret)
 
 

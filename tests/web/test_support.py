@@ -11,7 +11,7 @@ from temporalio.worker import Worker
 
 from core.settings import Settings
 from store.models import AuditEvent
-from store.staff import StaffDirectory
+from store.throttle import ACCOUNT
 from tests.support.browser import Browser, browser_for, sign_up
 from tests.support.mail import MailCatcher
 from tests.support.staff import StaffLogin, add_staff, sign_in
@@ -55,7 +55,7 @@ async def test_sign_in_errors_are_precise(browser: Browser, member: StaffLogin) 
     assert missing.status == 400 and "Enter your email, password and code." in missing.html
     assert wrong.status == 401 and "Email, password or code is not right." in wrong.html
     assert no_csrf.status == 403
-    for _ in range(StaffDirectory.MAX_FAILURES - 1):
+    for _ in range(ACCOUNT.free_failures - 1):
         await browser.post("/support/login", {**form, "password": "nope", "code": "123456"})
     right = {**form, "password": member.created.password, "code": member.code()}
     locked = await browser.post("/support/login", right)

@@ -14,13 +14,13 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from contracts.support import MAX_EXTEND_MINUTES, SupportRequest
-from store.staff import LoginRefused, SignedInStaff, StaffDirectory
+from store.staff import LoginRefused, SignedInStaff, StaffDirectory, StaffError
 from web.charts import Bar, BarChart
 from web.csrf import CsrfError
 from web.gateway.funnels import Funnel, all_funnels
 from web.gateway.support import SupportActionFailed, act, find_journeys
 from web.services import Services, Svc
-from web.staff_auth import STAFF_COOKIE, MaybeStaff, directory
+from web.staff_auth import STAFF_COOKIE, MaybePendingStaff, MaybeStaff, directory
 
 router = APIRouter(prefix="/support")
 
@@ -51,13 +51,62 @@ async def login(request: Request, svc: Svc) -> Response:
     if not email or not password or not code:
         return _login_error(request, svc, 400, "Enter your email, password and code.", email)
     staff = directory(request)
+    device, new_device = svc.devices.identify(request)
     try:
-        member = await asyncio.to_thread(staff.authenticate, email, password, code)
+        member = await asyncio.to_thread(
+            staff.authenticate,
+            email,
+            password,
+            code,
+            device=device,
+            client_ip=request.client.host if request.client else "",
+        )
     except LoginRefused as refusal:
         status = 429 if refusal.code == "locked" else 401
         return _login_error(request, svc, status, refusal.message, email)
-    session_id = await asyncio.to_thread(staff.issue, member.id)
-    response = RedirectResponse("/support", status_code=303)
+    pending = await asyncio.to_thread(staff.must_replace_password, member.id)
+    kind = StaffDirectory.PENDING if pending else "browser"
+    response = await _signed_in(request, svc, member.id, kind)
+    if new_device:
+        svc.devices.remember(response, new_device)  # this browser is now known to the account
+    return response
+
+
+@router.get("/password")
+async def password_page(request: Request, svc: Svc, me: MaybePendingStaff) -> Response:
+    """Choose a new password: required once, before anything else, after the first sign-in."""
+    if me is None:
+        return RedirectResponse("/support/login", status_code=303)
+    return _password_form(request, svc, me)
+
+
+@router.post("/password")
+async def change_password(request: Request, svc: Svc, me: MaybePendingStaff) -> Response:
+    """Replace the password (NIST policy), then rotate the session into a full one."""
+    if me is None:
+        return RedirectResponse("/support/login", status_code=303)
+    form, refused = await _checked_form(request, svc)
+    if refused is not None:
+        return refused
+    new, again = _secret(form, "new_password"), _secret(form, "confirm_password")
+    if not new or new != again:
+        return _password_form(request, svc, me, 400, "Type the same new password twice.")
+    staff = directory(request)
+    try:
+        await asyncio.to_thread(staff.replace_password, me.staff.id, new)
+    except StaffError as err:
+        return _password_form(request, svc, me, 400, str(err))
+    raw = request.cookies.get(svc.cookies.name(STAFF_COOKIE))
+    if raw:
+        await asyncio.to_thread(staff.revoke, raw)
+    return await _signed_in(request, svc, me.staff.id, "browser")
+
+
+async def _signed_in(request: Request, svc: Services, staff_id: str, kind: str) -> Response:
+    """A new staff session of ``kind`` in the cookie, and off to where it may go."""
+    session_id = await asyncio.to_thread(directory(request).issue, staff_id, kind=kind)
+    target = "/support/password" if kind == StaffDirectory.PENDING else "/support"
+    response = RedirectResponse(target, status_code=303)
     svc.cookies.set(
         response,
         STAFF_COOKIE,
@@ -65,6 +114,18 @@ async def login(request: Request, svc: Svc) -> Response:
         max_age=int(StaffDirectory.ABSOLUTE.total_seconds()),
     )
     return response
+
+
+def _password_form(
+    request: Request, svc: Services, me: SignedInStaff, status: int = 200, error: str = ""
+) -> Response:
+    pending = me.session.kind == StaffDirectory.PENDING
+    return svc.pages.page(
+        request,
+        "support/password.html",
+        {"error": error, "pending": pending, "staff": me.staff},
+        status=status,
+    )
 
 
 @router.post("/logout")
@@ -223,6 +284,12 @@ async def _checked_form(request: Request, svc: Services) -> tuple[FormData, Resp
     except CsrfError as err:
         return form, svc.pages.error(request, 403, "Please reload the page", str(err))
     return form, None
+
+
+def _secret(form: FormData, name: str) -> str:
+    """A password field as typed (no stripping), capped just above the policy's maximum."""
+    value = form.get(name)
+    return value[: MAX_FIELD + 1] if isinstance(value, str) else ""
 
 
 def _text(form: FormData, name: str) -> str:
