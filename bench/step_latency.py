@@ -10,6 +10,10 @@ workflow answers an update that returns at once; its round-trip is the floor a s
 Usage::
 
     .venv/bin/python bench/step_latency.py [--customers 1,50] [--rounds N]
+    .venv/bin/python bench/step_latency.py --smoke      # 1 customer, 2 rounds (runs in make test)
+
+After the run it fetches one registration's recorded history and prints its events and billable
+Temporal Cloud Actions (``costs.py``) and where each screen's update spent its time.
 
 This is a benchmark, not a test: nothing is asserted beyond each screen being the expected one.
 """
@@ -39,10 +43,12 @@ from typing import Any
 
 import httpx
 from aiosmtpd.controller import Controller
+from costs import cost_table, count
 from temporalio import workflow
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
+from timeline import print_timeline, update_timeline
 
 from core.codec import make_data_converter
 from core.security.passwords import hash_password
@@ -195,8 +201,8 @@ async def _post_screen(
     return response
 
 
-async def register_one(app: Any, inbox: _Inbox, samples: Samples) -> None:
-    """One customer registers: start, sign up, type the emailed code, accept the terms."""
+async def register_one(app: Any, inbox: _Inbox, samples: Samples) -> str:
+    """One customer registers: start, sign up, type the emailed code, accept the terms; its id."""
     email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),
@@ -222,9 +228,10 @@ async def register_one(app: Any, inbox: _Inbox, samples: Samples) -> None:
         posted = await _post_screen(http, url, html, {"terms": "on"}, samples)
         if posted.headers.get("HX-Redirect") != "/account":
             raise RuntimeError(f"accept-terms did not sign in: {posted.text[:300]!r}")
+        return url.rsplit("/", 1)[-1]
 
 
-async def concurrently(customers: int, one: Callable[[], Awaitable[None]]) -> None:
+async def concurrently(customers: int, one: Callable[[], Awaitable[object]]) -> None:
     """Run ``one`` for ``customers`` customers at the same time."""
     await asyncio.gather(*(one() for _ in range(customers)))
 
@@ -300,6 +307,15 @@ def rounds_for(customers: int, rounds: int | None) -> int:
     return rounds if rounds else math.ceil(AUTO_SAMPLES / customers)
 
 
+async def print_costs(client: Client, journey_id: str) -> None:
+    """Events, Actions and per-screen server time of one registration, from its history."""
+    history = (await client.get_workflow_handle(journey_id).fetch_history()).to_json_dict()
+    print("\nCost of one registration, counted from its recorded history:")
+    print(cost_table({"registration": count(history)}))
+    print("\nWhere each screen's update spent its time (server timestamps):")
+    print_timeline(update_timeline(history), STEPS)
+
+
 async def run(levels: list[int], rounds: int | None) -> None:
     binary = Path(sys.executable).with_name("temporal")
     if not binary.is_file():
@@ -338,6 +354,7 @@ async def run(levels: list[int], rounds: int | None) -> None:
                     warm: Samples = defaultdict(list)
                     await register_one(app, inbox, warm)
                     await ping_many(client, 5, warm)
+                    last = ""
                     for customers in levels:
                         samples: Samples = defaultdict(list)
                         started = time.perf_counter()
@@ -348,9 +365,11 @@ async def run(levels: list[int], rounds: int | None) -> None:
                             await concurrently(
                                 customers, partial(register_one, app, inbox, samples)
                             )
+                        last = await register_one(app, inbox, defaultdict(list))
                         results[customers] = samples
                         took = time.perf_counter() - started
                         print(f"{customers} customers x {level_rounds} rounds: {took:.1f} s")
+                    await print_costs(client, last)
         finally:
             await env.shutdown()
             smtp.stop()
@@ -373,8 +392,13 @@ def main() -> None:
         help="registrations per customer per level (default: enough for ~100 samples per "
         "screen); each bare workflow gets 3x as many updates",
     )
+    parser.add_argument(
+        "--smoke", action="store_true", help="1 customer, 2 rounds: seconds (runs in make test)"
+    )
     args = parser.parse_args()
     levels = [int(part) for part in args.customers.split(",") if part.strip()]
+    if args.smoke:
+        levels, args.rounds = [1], 2
     asyncio.run(run(levels, args.rounds))
 
 
