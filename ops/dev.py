@@ -34,6 +34,11 @@ from journeys.kit.search import dev_server_flags
 from ops.stack import StackError, stack_environment
 
 LOOPBACK = "127.0.0.1"
+#: The host in the URLs the stack prints and puts in emails. Browsers refuse WebAuthn (passkeys)
+#: on an IP-address origin but treat ``localhost`` as a secure context, so the app and the
+#: Temporal UI are reached as ``localhost`` (one site, for the staff cookie on codec calls) while
+#: every service still listens on :data:`LOOPBACK` only.
+PUBLIC_HOST = "localhost"
 DEFAULT_MAIL_PORT = 1025
 TEMPORAL_START_TIMEOUT = 90.0
 SERVICE_START_TIMEOUT = 60.0
@@ -238,8 +243,8 @@ def start_stack(stack: Stack, options: DevOptions) -> list[tuple[str, str]]:
     data_dir = options.data_dir.resolve()
     env = stack_environment(data_dir, dict(os.environ))
     namespace = env.setdefault("THRESHOLD_TEMPORAL_NAMESPACE", "default")
-    web_url = f"http://{LOOPBACK}:{options.web_port}"
-    ui_url = f"http://{LOOPBACK}:{options.ui_port}"
+    web_url = f"http://{PUBLIC_HOST}:{options.web_port}"
+    ui_url = f"http://{PUBLIC_HOST}:{options.ui_port}"
     env.update(
         THRESHOLD_ENVIRONMENT="development",
         THRESHOLD_TEMPORAL_ADDRESS=f"{LOOPBACK}:{options.temporal_port}",
@@ -279,7 +284,9 @@ def start_stack(stack: Stack, options: DevOptions) -> list[tuple[str, str]]:
     stack.start("worker", [*cli, "worker"], env)
     web = [*cli, "web", "--host", LOOPBACK, "--port", str(options.web_port)]
     stack.start("web", web, env)
-    wait_for_http(stack, "web app", f"{web_url}/healthz", SERVICE_START_TIMEOUT)
+    wait_for_http(
+        stack, "web app", f"http://{LOOPBACK}:{options.web_port}/healthz", SERVICE_START_TIMEOUT
+    )
 
     return [
         ("App", web_url),

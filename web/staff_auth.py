@@ -2,7 +2,7 @@
 
 Staff sessions are a separate table and a separate cookie (``thr_staff``, ``__Host-`` on https,
 HttpOnly, SameSite=Lax) from customer sessions. Lax matters for the codec endpoint: the Temporal
-UI (e.g. 127.0.0.1:8233) and the web app (127.0.0.1:8000) are the same *site*, so the UI's
+UI (e.g. localhost:8233) and the web app (localhost:8000) are the same *site*, so the UI's
 ``credentials: include`` fetches carry the cookie, while other sites' requests do not.
 """
 

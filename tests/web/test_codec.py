@@ -20,7 +20,7 @@ from tests.support.store import register_customer, rows
 from web.app import create_app
 from web.sessions import SessionStore
 
-UI = "http://127.0.0.1:8233"
+UI = "http://localhost:8233"  # the development default of THRESHOLD_TEMPORAL_UI_URL
 
 
 def payloads_json(payload: Payload) -> dict[str, object]:
