@@ -32,8 +32,8 @@ class Settings(BaseSettings):
     task_queue: str = "threshold"
     smtp_url: str = "smtp://127.0.0.1:1025"
     mail_from: str = "Threshold <no-reply@threshold.local>"
-    base_url: str = "http://127.0.0.1:8000"
-    temporal_ui_url: str = "http://127.0.0.1:8233"
+    base_url: str = "http://localhost:8000"
+    temporal_ui_url: str = "http://localhost:8233"
     secret_key: str = DEFAULT_SECRET_KEY
     codec_keys: str = ""
     dev_mail_dir: str = ""
@@ -43,8 +43,11 @@ class Settings(BaseSettings):
     metrics_port: int = 0
     json_logs: bool = False
     email_step_up: bool = True
-    risk_step_up_threshold: float = 0.0
+    #: Per history bucket (``workers/risk/policy.py``); the scalar, when set, overrides them all.
+    risk_step_up_thresholds: dict[str, float] = {}
+    risk_step_up_threshold: float | None = None
     risk_deny_threshold: float = 10.0
+    risk_new_device_step_up: bool = True
     deletion_grace_days: int = 30
     deletion_grace_seconds: int = 0
     erasure_ack_deadline_days: int = 7

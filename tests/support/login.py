@@ -26,7 +26,12 @@ Policy = Literal["allow", "step_up", "deny", "model"]
 HUGE = 1e9
 #: Thresholds per pinned decision (``model``: the deployment defaults, the real model decides).
 THRESHOLDS: dict[Policy, dict[str, float]] = {
-    "allow": {"risk_step_up_threshold": HUGE, "risk_deny_threshold": HUGE},
+    # ``allow`` also turns off the new-device rule (it asks for a factor whatever the score).
+    "allow": {
+        "risk_step_up_threshold": HUGE,
+        "risk_deny_threshold": HUGE,
+        "risk_new_device_step_up": False,
+    },
     "step_up": {"risk_step_up_threshold": -HUGE, "risk_deny_threshold": HUGE},
     "deny": {"risk_step_up_threshold": -HUGE, "risk_deny_threshold": -HUGE},
     "model": {},
