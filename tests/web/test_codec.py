@@ -20,7 +20,7 @@ from tests.support.store import register_customer, rows
 from web.app import create_app
 from web.sessions import SessionStore
 
-UI = "http://localhost:8233"  # the development default of THRESHOLD_TEMPORAL_UI_URL
+UI = str(Settings.model_fields["temporal_ui_url"].default)  # the default UI origin
 
 
 def payloads_json(payload: Payload) -> dict[str, object]:
