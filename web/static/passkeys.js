@@ -14,6 +14,7 @@
   const UNSUPPORTED = "This browser cannot use passkeys. Use another sign-in method, or a browser that supports passkeys.";
   const CANCELLED = "No passkey was used (the request was cancelled or timed out). Try again.";
   const ALREADY = "This device already holds a passkey for your account.";
+  const INSECURE = "Passkeys need a secure address: open this site at https:// or http://localhost, not at an IP address.";
   let background = null; // AbortController of a pending conditional (autofill) request
 
   function b64urlToBuffer(value) {
@@ -80,9 +81,20 @@
     return typeof window.PublicKeyCredential === "function" && !!navigator.credentials;
   }
 
-  function say(field, message) {
+  // Progress is a notice; a failure is an error (styled and announced as one, never in green).
+  function say(field, message, failed) {
     const status = field.querySelector("[data-passkey-status]");
-    if (status) status.textContent = message;
+    if (!status) return;
+    status.textContent = message;
+    status.classList.toggle("error", !!failed);
+    status.classList.toggle("notice", !failed);
+    status.setAttribute("role", failed ? "alert" : "status");
+  }
+
+  function failure(error) {
+    if (error && error.name === "InvalidStateError") return ALREADY;
+    if (error && error.name === "SecurityError") return INSECURE;
+    return CANCELLED;
   }
 
   function triggers(field, button) {
@@ -127,7 +139,7 @@
     if (field.querySelector("input[type=hidden]").value) return; // answered: let it submit
     event.preventDefault();
     if (!supported()) {
-      say(field, UNSUPPORTED);
+      say(field, UNSUPPORTED, true);
       return;
     }
     if (background) background.abort();
@@ -138,7 +150,7 @@
       say(field, "");
       submitWith(field, button, encodeCredential(credential));
     } catch (error) {
-      say(field, error && error.name === "InvalidStateError" ? ALREADY : CANCELLED);
+      say(field, failure(error), true);
     }
   }
 
@@ -147,7 +159,7 @@
     const form = field && field.closest("form");
     if (!form || !form.querySelector("input[autocomplete~=webauthn]")) return;
     if (!supported()) {
-      say(field, UNSUPPORTED);
+      say(field, UNSUPPORTED, true);
       return;
     }
     const options = JSON.parse(field.dataset.passkeyOptions || "{}");
@@ -168,7 +180,7 @@
   function init(root) {
     const field = root.querySelector("[data-passkey-field]");
     if (!field) return;
-    if (!supported()) say(field, UNSUPPORTED);
+    if (!supported()) say(field, UNSUPPORTED, true);
     offerAutofill(root);
   }
 
