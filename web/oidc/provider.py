@@ -39,6 +39,7 @@ from joserfc.jwk import KeySet
 from core.settings import Settings
 from store.models import Customer
 from store.signing_keys import ALG, KeyRing
+from web.oidc.client_auth import PresentedAuth
 from web.oidc.records import Client, Code, Token
 from web.oidc.store import ACCESS_LIFETIME, Grant, ProviderStore
 
@@ -79,6 +80,12 @@ class CodeGrant(AuthorizationCodeGrant):
         redirect_uri: str = super().validate_authorization_request()
         data = self.request.payload.data
         state = self.request.payload.state
+        if not self.request.payload.redirect_uri:
+            # OpenID Connect Core §3.1.2.1: REQUIRED. Authlib would fall back to a client's
+            # single registered URI and leave the code without one.
+            raise InvalidRequestError(
+                "redirect_uri is required.", redirect_uri=redirect_uri, state=state
+            )
         if not data.get("code_challenge"):
             raise InvalidRequestError(
                 "PKCE is required: send code_challenge with code_challenge_method=S256.",
@@ -142,7 +149,13 @@ class RefreshGrant(RefreshTokenGrant):
 
 
 class IdToken(OpenIDCode):
-    """ID tokens signed by the key ring, with ``sid`` and the session's ``acr``/``amr``."""
+    """ID tokens signed by the key ring, with ``sid`` and the session's ``acr``/``amr``.
+
+    They live :data:`ID_TOKEN_LIFETIME_SECONDS`: an ID token is read once, at sign-in, by the
+    relying party (which keeps its own session); a short life bounds the replay of a leaked one.
+    """
+
+    DEFAULT_EXPIRES_IN = ID_TOKEN_LIFETIME_SECONDS
 
     def __init__(self, provider: Provider) -> None:
         super().__init__(require_nonce=False)
@@ -208,7 +221,12 @@ class PrivateKeyJwt(JWTBearerClientAssertion):
         return [self.token_url]
 
     def resolve_client_public_key(self, client: Client) -> KeySet:
-        return client.public_keys()
+        """The client's registered keys; ``invalid_client`` for a client that registered none
+        (Authlib resolves them before checking the client's method)."""
+        keys = client.public_keys() if client.row.auth_method == self.CLIENT_AUTH_METHOD else None
+        if keys is None or not keys.keys:
+            raise InvalidClientError(description="This client does not use private_key_jwt.")
+        return keys
 
     def validate_jti(self, claims: dict[str, Any], jti: object) -> bool:
         """Spend the assertion's ``jti``; ``False`` (answered ``invalid_client``) if this client
@@ -271,6 +289,29 @@ class Provider(AuthorizationServer):
 
     def query_client(self, client_id: str) -> Client | None:
         return self.store.client(client_id)
+
+    def authenticate_client(
+        self, request: OAuth2Request, methods: list[str], endpoint: str = "token"
+    ) -> Client:
+        """Authlib authenticates with the ONE method the request presents (RFC 6749 §2.3), never
+        falling through to another: a wrong secret, two methods at once, or a body ``client_id``
+        naming another client is ``invalid_client``."""
+        presented = PresentedAuth()
+        method = presented.method(request)
+        if method not in methods:
+            raise InvalidClientError(
+                status_code=401 if method == "client_secret_basic" else 400,
+                description=f"Client authentication {method} is not accepted here.",
+            )
+        try:
+            client: Client = super().authenticate_client(request, [method], endpoint)
+        except InvalidClientError as err:
+            if method == "none" and "client_secret_basic" in methods:
+                # A confidential client that sent no credentials is asked for them (RFC 7235).
+                raise InvalidClientError(status_code=401, description=err.description) from None
+            raise
+        presented.check_body_client_id(request, method, client.get_client_id())
+        return client
 
     def save_token(self, token: dict[str, str], request: OAuth2Request) -> None:
         origin = request.authorization_code or request.refresh_token
