@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import httpx
 from sqlalchemy import inspect, text
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -21,10 +20,12 @@ from store.db import session_for
 from store.export_models import DataExport
 from store.factors import FactorStore
 from tests.conftest import MakeSettings
+from tests.support.browser import browser_for
 from tests.support.login import enrol_totp, login_worker, pinned, start_login
 from tests.support.mail import MailCatcher, text_of
 from tests.support.store import register_customer, rows, unique_email
 from tests.support.temporal import fast_forward
+from tests.web.test_login import sign_in
 from web.app import create_app
 
 PASSWORD = "violet-tractor-harbour"
@@ -32,7 +33,7 @@ PASSWORD = "violet-tractor-harbour"
 
 def held_about(settings: Settings, customer_id: str) -> dict[str, int]:
     """Rows per table naming the customer, by a raw scan of the database."""
-    counts = {}
+    counts: dict[str, int] = {}
     with session_for(settings.database_url) as db:
         inspector = inspect(db.get_bind())
         for table in inspector.get_table_names():
@@ -74,15 +75,25 @@ async def test_export_holds_every_table_and_no_secret_and_works_once(
         link = next(w for w in text_of(message).split() if "/account/export/" in w)
         path = link.replace(settings.base_url, "")
         app = create_app(settings, client=client)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://threshold.test"
-        ) as http:
+        other = unique_email("export-other")
+        register_customer(settings, other, PASSWORD)
+        async with browser_for(app) as owner, browser_for(app) as stranger:
             base = path.split("?")[0]
-            assert (await http.get(base + "?token=short")).status_code == 400
-            assert (await http.get(base + "?token=" + "a" * 64)).status_code == 404
-            first = await http.get(path)
+            assert (await owner.get(base + "?token=short")).status == 400
+            # Without a session the link leads to sign-in, and back to itself.
+            anonymous = await owner.get(path)
+            assert anonymous.status == 303
+            assert anonymous.response.headers["location"].startswith("/login?return_to=")
+            # Another signed-in customer holding the link gets what a wrong link gets.
+            signed = await sign_in(stranger, other, PASSWORD)
+            assert signed.response.headers.get("location") == "/account", signed.html[:400]
+            refused = await stranger.get(path)
+            assert refused.status == 404, refused.response.headers.get("location")
+            assert (await sign_in(owner, email, PASSWORD)).status == 303
+            assert (await owner.get(base + "?token=" + "a" * 64)).status == 404
+            first = (await owner.get(path)).response
             assert first.status_code == 200, first.text[:300]
-            assert (await http.get(path)).status_code == 410  # single use
+            assert (await owner.get(path)).status == 410  # single use
 
         raw = first.text
         document = json.loads(raw)

@@ -1,7 +1,9 @@
 """Data export pages: ask for a copy (``/account/export``), download it once with the emailed link.
 
 Asking needs a recent sign-in (the file holds everything about the customer); the download needs
-the link's token (a keyed hash is stored), works once and only until the link expires.
+the link's token (a keyed hash is stored) AND the owner's session: a forwarded or leaked link is
+useless to anyone else, and another signed-in customer gets the same 404 as for no export at all.
+It works once and only until the link expires.
 """
 
 from __future__ import annotations
@@ -58,17 +60,24 @@ async def ask(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
 
 
 @router.get(EXPORT_PAGE + "/{export_id}")
-async def download(export_id: str, request: Request, svc: Svc) -> Response:
-    """The JSON file, once, while the link is valid."""
+async def download(export_id: str, request: Request, svc: Svc, me: MaybeCustomer) -> Response:
+    """The JSON file, once, while the link is valid, to the customer it belongs to."""
     token = request.query_params.get("token", "")
     if len(token) != TOKEN_CHARS or not all(c in "0123456789abcdef" for c in token):
         return svc.pages.error(
             request, 400, "This link does not work", "Copy the whole link from the email."
         )
+    if me is None:
+        back = f"{request.url.path}?{urlencode({'token': token})}"
+        return RedirectResponse("/login?" + urlencode({"return_to": back}), status_code=303)
     keys = ExportKeys(svc.settings)
     with session_for(svc.settings.database_url) as db:
         row = db.get(DataExport, export_id)
-        if row is None or not matches(row.token_hash, keys.lookup_key, token):
+        if (
+            row is None
+            or row.customer_id != me.customer.id
+            or not matches(row.token_hash, keys.lookup_key, token)
+        ):
             return _gone(request, svc, 404, "There is no export behind this link.")
         if row.consumed_at is not None or row.expires_at <= utcnow():
             return _gone(request, svc, 410, "This link was used already or has expired.")
