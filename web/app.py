@@ -1,9 +1,7 @@
-"""``create_app()`` assembles the web app: routers, static files and security headers."""
+"""``create_app()`` assembles the web app: routers, static files and the guarded edge."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -13,6 +11,7 @@ from starlette.responses import Response
 from temporalio.client import Client
 
 from core.settings import Settings, load_settings
+from web import guard
 from web.access_log import log_access
 from web.routes import (
     account,
@@ -41,21 +40,6 @@ from web.telemetry import instrument
 
 STATIC = Path(__file__).with_name("static")
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-    ]
-)
-
-log = logging.getLogger("threshold.web")
-
 
 def create_app(settings: Settings | None = None, *, client: Client | None = None) -> FastAPI:
     """The ASGI app; tests pass ``settings`` and an already-connected ``client``."""
@@ -80,29 +64,11 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
         app.include_router(module.router)
     app.include_router(api_events.router)
     app.include_router(profile.router)
-    app.middleware("http")(_security_headers)
+    guard.install(app)
     app.middleware("http")(log_access)
     instrument(app, app.state.services.settings)
     app.exception_handler(StarletteHTTPException)(_http_error)
-    app.exception_handler(Exception)(_unexpected_error)
     return app
-
-
-async def _security_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    response = await call_next(request)
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    vary = headers.get("Vary")
-    headers["Vary"] = f"{vary}, HX-Request" if vary else "HX-Request"
-    if not request.url.path.startswith("/static/"):
-        headers.setdefault("Cache-Control", "no-store")
-    return response
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -110,13 +76,3 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     titles = {404: "Page not found", 405: "Method not allowed"}
     title = titles.get(exc.status_code, "Request not accepted")
     return services(request).pages.error(request, exc.status_code, title, str(exc.detail))
-
-
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return services(request).pages.error(
-        request,
-        503,
-        "Something went wrong on our side",
-        "Nothing you entered was lost. Please try again in a moment.",
-    )

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from scim2_models import (
     Context,
     Error,
+    InvalidFilterException,
     InvalidValueException,
     ListResponse,
     NotFoundException,
@@ -165,7 +166,7 @@ async def search_all(request: Request, scim: Scim, client_id: ClientId) -> Respo
     """Search Users and Groups together (attributes unknown to one type match nothing there)."""
     payload = await read_json(request)
     search = SearchRequest[UserResource | GroupResource].model_validate(
-        payload, scim_ctx=Context.SEARCH_REQUEST
+        _bounded(payload), scim_ctx=Context.SEARCH_REQUEST
     )
     total, found = await asyncio.to_thread(
         scim.directory.search_any, [UserResource, GroupResource], search
@@ -312,9 +313,20 @@ async def unknown(rest: str, request: Request, client_id: ClientId) -> Response:
 # ----- helpers -----------------------------------------------------------------------------
 
 
+def _bounded(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` if its filter is at most ``Limits.MAX_FILTER_CHARS`` long (checked before
+    the filter parser runs)."""
+    expression = params.get("filter")
+    if isinstance(expression, str) and len(expression) > Limits.MAX_FILTER_CHARS:
+        raise InvalidFilterException(
+            detail=f"The filter is longer than {Limits.MAX_FILTER_CHARS} characters."
+        )
+    return params
+
+
 async def _search(scim: ScimServices, model: type[Any], params: dict[str, Any]) -> Response:
     search = SearchRequest[model].model_validate(  # type: ignore[valid-type]
-        params, scim_ctx=Context.SEARCH_REQUEST
+        _bounded(params), scim_ctx=Context.SEARCH_REQUEST
     )
     total, found = await asyncio.to_thread(scim.directory.search, model, search)
     return _page(search, total, [s.resource for s in found])

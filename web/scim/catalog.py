@@ -48,6 +48,12 @@ class Limits:
     MAX_PATCH_OPERATIONS = 100
     MAX_STRING_CHARS = 1024
     MAX_MEMBERS = 10_000
+    #: Most comparisons and presence tests in one filter (SQLite's expression depth is 1000).
+    MAX_FILTER_CLAUSES = 50
+    #: Longest filter expression, in characters.
+    MAX_FILTER_CHARS = 4096
+    #: Largest ``startIndex`` honoured: beyond it every page is empty anyway.
+    MAX_START_INDEX = 2**31 - 1
 
 
 RESOURCE_TYPES: dict[str, type[Any]] = {"Users": UserResource, "Groups": GroupResource}

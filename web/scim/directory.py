@@ -95,7 +95,7 @@ class Directory:
     ) -> tuple[int, list[Stored]]:
         """A search across resource types (``POST /.search``): pages over the concatenation."""
         total, found = 0, []
-        start = max(request.start_index or 1, 1)
+        start = min(max(request.start_index or 1, 1), Limits.MAX_START_INDEX)
         count = _count(request)
         for model in models:
             sub = request.model_copy(update={"start_index": 1, "count": Limits.MAX_RESULTS})
@@ -117,7 +117,7 @@ class Directory:
                 descending = request.sort_order == SearchRequest.SortOrder.descending
                 order.append(sort.desc().nulls_first() if descending else sort.asc().nulls_last())
         order += [col(ScimResource.created_at), col(ScimResource.id)]
-        start = max(request.start_index or 1, 1)
+        start = min(max(request.start_index or 1, 1), Limits.MAX_START_INDEX)
         with session_for(self.database_url) as db:
             total = db.scalar(select(func.count()).select_from(ScimResource).where(*where)) or 0
             rows = db.scalars(

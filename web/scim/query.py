@@ -9,6 +9,7 @@ equal, and a value selection (``emails[type eq "work" and value co "@x"]``) with
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from inspect import isclass
 from typing import Any
@@ -31,7 +32,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from store.scim_models import ScimIndex, ScimResource
+from web.scim.catalog import Limits
 from web.scim.index import attribute_key, binding
+
+#: Characters no database stores in text: NUL and lone surrogates.
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 Condition = ColumnElement[bool]
 _ORDERING = {
@@ -56,11 +61,24 @@ class FilterToSql(FilterVisitor[Condition]):
         *,
         strict: bool = True,
         scope: tuple[AttrPath, Any] | None = None,
+        budget: list[int] | None = None,
     ) -> None:
         self.model = model
         self.dialect = dialect
         self.strict = strict
         self.scope = scope
+        #: Nodes left to visit, shared with nested value selections: bounds the SQL's size
+        #: and depth (a filter of 999 clauses once broke SQLite's expression limit).
+        self.budget = budget if budget is not None else [Limits.MAX_FILTER_CLAUSES]
+
+    def visit(self, node: Any) -> Condition:
+        """Visit ``node``, refusing filters of more than ``Limits.MAX_FILTER_CLAUSES`` nodes."""
+        self.budget[0] -= 1
+        if self.budget[0] < 0:
+            raise InvalidFilterException(
+                detail=f"The filter has more than {Limits.MAX_FILTER_CLAUSES} clauses."
+            )
+        return super().visit(node)
 
     # ----- nodes ---------------------------------------------------------------------------
 
@@ -89,6 +107,8 @@ class FilterToSql(FilterVisitor[Condition]):
         if resolved is None:
             return false()
         expected = coerce_value(resolved, node.value, node.op)
+        if isinstance(expected, str) and UNSTORABLE.search(expected):
+            raise InvalidFilterException(detail="The filter compares with a NUL or lone surrogate.")
         if isinstance(expected, str):
             try:
                 expected = resolved.comparable(expected)
@@ -124,7 +144,11 @@ class FilterToSql(FilterVisitor[Condition]):
         key = attribute_key(resolved)
         entry = _alias()
         inner = FilterToSql(
-            self.model, self.dialect, strict=self.strict, scope=(node.attr_path, entry.entry)
+            self.model,
+            self.dialect,
+            strict=self.strict,
+            scope=(node.attr_path, entry.entry),
+            budget=self.budget,
         ).visit(node.val_filter)
         same = or_(entry.attr == key, entry.attr.like(f"{_like_escape(key)}.%", escape="\\"))
         return self._exists(entry, and_(same, inner), scoped=False)
