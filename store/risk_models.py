@@ -63,3 +63,49 @@ class RiskLoginEvent(SQLModel, table=True):
     ip_key: str = Field(max_length=64)
     country: str = Field(default="", max_length=8)
     at: datetime
+
+
+class RiskFailure(SQLModel, table=True):
+    """One failed step of a sign-in (wrong password, wrong second factor, refused): velocity.
+
+    Unique per journey, step and attempt time, so a journey's every wrong password counts once
+    and a retried activity counts nothing more. ``account_key`` names the account the attempt
+    claimed (customer id, or the journey for an unknown email), so failures from one IP address
+    can be counted by distinct accounts.
+    """
+
+    __tablename__ = "risk_failures"
+    __table_args__ = (
+        UniqueConstraint("journey_id", "step", "at"),
+        Index("ix_risk_failures_customer", "customer_id", "at"),
+        Index("ix_risk_failures_ip", "ip_key", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    journey_id: str = Field(max_length=200)
+    step: str = Field(max_length=16)
+    customer_id: str | None = Field(default=None, max_length=36)
+    account_key: str = Field(max_length=200)
+    ip_key: str = Field(max_length=64)
+    at: datetime
+
+
+class RiskKnownDevice(SQLModel, table=True):
+    """A device that passed a second factor for a customer; revocable ("forget this device").
+
+    ``device_key`` is a keyed hash of the device-cookie hash the journey saw, ``id`` the random
+    handle the sessions page uses, ``label`` the browser and system shown to the customer. A
+    revoked row stays (``revoked_at``) so the forgotten device counts as unknown again even
+    though the customer's sign-in counts remember its cookie.
+    """
+
+    __tablename__ = "risk_known_devices"
+    __table_args__ = (UniqueConstraint("customer_id", "device_key"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    customer_id: str = Field(index=True, max_length=36)
+    device_key: str = Field(max_length=64)
+    label: str = Field(default="", max_length=120)
+    bound_at: datetime
+    last_seen_at: datetime
+    revoked_at: datetime | None = None

@@ -5,7 +5,12 @@ value the customer never used to a parent they did use:
 
 * network: country → network owner (ASN) → subnet (/24 for IPv4, /48 for IPv6) → IP address
 * software: device type → OS family + major → browser family + major (parsed with ``ua-parser``)
+  → client hints (the high-entropy User-Agent Client Hints, where the browser sends them)
 * device: the keyed hash of the long-lived device cookie (one level)
+* time: part of the day (6-hour block, UTC) → hour of the day (UTC)
+
+Besides the scored chains, ``families`` (OS family → browser family, no versions) is learned but
+not scored: the policy asks whether a software *family* is new (see :mod:`workers.risk.policy`).
 
 Every level carries a ``path`` naming it and all of its ancestors (``country=FR/asn=ORANGE``), so a
 value is only ever compared with the same value under the same parent. Paths hold IP addresses;
@@ -19,7 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from ua_parser import parse
@@ -62,6 +67,8 @@ class Software:
     device_type: str
     os: str
     browser: str
+    os_family: str = "Other"
+    browser_family: str = "Other"
 
 
 @dataclass(frozen=True)
@@ -75,16 +82,24 @@ class LoginFeatures:
     browser: str
     os: str
     device_type: str
+    time: Chain = ()
+    families: Chain = ()
 
     @property
     def chains(self) -> tuple[Chain, ...]:
-        """Every chain, in the order reasons are listed."""
-        return (self.network, self.software, self.device)
+        """Every scored chain, in the order reasons are listed."""
+        return tuple(c for c in (self.network, self.software, self.device, self.time) if c)
+
+    @property
+    def learned(self) -> tuple[Chain, ...]:
+        """Every chain the store counts: the scored ones and the software families."""
+        return self.chains + ((self.families,) if self.families else ())
 
 
 @dataclass(frozen=True)
 class Velocity:
-    """Failed sign-ins before this one, for the account and for the client's IP address."""
+    """Failed sign-in steps before this one: for the account (every failed step), and from the
+    client's IP address (distinct *other* accounts that failed there)."""
 
     account_hour: int = 0
     account_day: int = 0
@@ -146,6 +161,7 @@ class FeatureLimits:
     MAX_USER_AGENT = 512
     MAX_DEVICE = 128
     MAX_IP = 64
+    MAX_CLIENT_HINTS = 256
 
 
 def subnet_of(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
@@ -214,11 +230,34 @@ def parse_software(user_agent: str) -> Software:
         kind = "desktop"
     else:
         kind = "other"
-    return Software(device_type=kind, os=os_label, browser=browser)
+    return Software(
+        device_type=kind,
+        os=os_label,
+        browser=browser,
+        os_family=os_family or "Other",
+        browser_family=(agent.family if agent else "") or "Other",
+    )
 
 
-def extract(client_ip: str, user_agent: str, device: str) -> LoginFeatures:
-    """Every chain of a sign-in from what the web layer saw."""
+def time_chain(at: datetime | None) -> Chain:
+    """Part of the day → hour, in UTC (the customer's habit, whatever their time zone)."""
+    if at is None:
+        return ()
+    hour = (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).astimezone(UTC).hour
+    return chain(
+        ("daypart", f"{hour // 6 * 6:02d}-{hour // 6 * 6 + 6:02d}"), ("hour", f"{hour:02d}")
+    )
+
+
+def extract(
+    client_ip: str,
+    user_agent: str,
+    device: str,
+    *,
+    client_hints: str = "",
+    at: datetime | None = None,
+) -> LoginFeatures:
+    """Every chain of a sign-in from what the web layer saw (``at`` adds the time chain)."""
     network, place = network_chain(client_ip)
     software = parse_software(user_agent[: FeatureLimits.MAX_USER_AGENT])
     return LoginFeatures(
@@ -227,10 +266,15 @@ def extract(client_ip: str, user_agent: str, device: str) -> LoginFeatures:
             ("device_type", software.device_type),
             ("os", software.os),
             ("browser", software.browser),
+            ("hints", client_hints[: FeatureLimits.MAX_CLIENT_HINTS]),
         ),
         device=chain(("device", device[: FeatureLimits.MAX_DEVICE])),
         country=place.country,
         browser=software.browser if software.browser != "Other" else "",
         os=software.os if software.os != "Other" else "",
         device_type=software.device_type,
+        time=time_chain(at),
+        families=chain(
+            ("os_family", software.os_family), ("browser_family", software.browser_family)
+        ),
     )

@@ -58,6 +58,17 @@ class Evidence:
     distinct: Mapping[tuple[str, str], int] = field(default_factory=dict)
     velocity: Velocity = Velocity()
     travel: Travel | None = None
+    #: ``(parent path, level name)`` → the customer's sign-ins counted at that level under that
+    #: parent. Equal to the parent's count for levels that always existed; smaller for a level
+    #: added later (counted only since), and 0 when the level has no history yet, which makes
+    #: it silent instead of "new". ``None``: every level is as old as its parent.
+    children: Mapping[tuple[str, str], int] | None = None
+
+    def parent_count(self, parent: str, name: str) -> int:
+        """The customer's sign-ins a level's values are counted out of (see ``children``)."""
+        if self.children is None:
+            return self.customer.get(parent, 0)
+        return self.children.get((parent, name), 0)
 
     @property
     def history(self) -> int:
@@ -82,6 +93,7 @@ class Score:
     total: float
     terms: tuple[Term, ...]
     reasons: tuple[str, ...]
+    familiar: tuple[str, ...] = ()
 
 
 class FreemanModel:
@@ -100,7 +112,10 @@ class FreemanModel:
         "device_type": 5,
         "os": 50,
         "browser": 200,
+        "hints": 50,
         "device": 1_000_000,
+        "daypart": 4,
+        "hour": 6,
     }
     #: Likelihood ratios for failed sign-ins before this one: ``(at least n failures, ratio)``,
     #: first match wins; hour and day windows are both checked and the larger ratio is used.
@@ -119,19 +134,42 @@ class FreemanModel:
         "device_type": "new device type",
         "os": "new operating system",
         "browser": "new browser",
+        "hints": "browser details differ from this browser's usual ones",
         "device": "unrecognised device",
+        "daypart": "unusual time of day",
+        "hour": "unusual hour",
+    }
+    #: How a chain the customer does know is named in ``familiar`` (finest known level wins).
+    FAMILIAR: Mapping[str, str] = {
+        "country": "usual country",
+        "asn": "usual network",
+        "subnet": "usual network",
+        "ip": "usual network",
+        "device_type": "usual kind of device",
+        "os": "usual operating system",
+        "browser": "usual browser",
+        "hints": "usual browser",
+        "device": "recognised device",
+        "daypart": "usual time of day",
+        "hour": "usual time of day",
     }
 
     def score(self, features: LoginFeatures, evidence: Evidence) -> Score:
         """Sum of the log ratios of every chain level, velocity and travel, with reasons."""
         terms: list[Term] = []
         reasons: list[str] = []
+        familiar: list[str] = []
         for chain in features.chains:
             chain_terms = self.chain_terms(chain, evidence)
             terms.extend(chain_terms)
             first_new = next((t for t in chain_terms if t.new), None)
             if first_new is not None and evidence.history > 0:
                 reasons.append(self.reason(first_new))
+            known = [t for t in chain_terms if not t.new and t.log_ratio < 0]
+            if known and evidence.history > 0:
+                label = self.FAMILIAR.get(known[-1].feature, f"usual {known[-1].feature}")
+                if label not in familiar:
+                    familiar.append(label)
         velocity_terms, velocity_reasons = self.velocity_terms(evidence.velocity)
         terms.extend(velocity_terms)
         reasons.extend(velocity_reasons)
@@ -147,11 +185,18 @@ class FreemanModel:
         if evidence.history == 0:
             reasons.append("no sign-in history yet")
         return Score(
-            total=sum(t.log_ratio for t in terms), terms=tuple(terms), reasons=tuple(reasons)
+            total=sum(t.log_ratio for t in terms),
+            terms=tuple(terms),
+            reasons=tuple(reasons),
+            familiar=tuple(familiar),
         )
 
     def chain_terms(self, chain: Chain, evidence: Evidence) -> list[Term]:
-        """``ln(p_A(x | p) / p_U(x | p))`` for every level of one chain, coarse first."""
+        """``ln(p_A(x | p) / p_U(x | p))`` for every level of one chain, coarse first.
+
+        A level is *new* when the customer has history at that level under this parent but never
+        this value; a level without history (added after the customer's sign-ins) says nothing.
+        """
         terms = []
         parent = ROOT
         for level in chain:
@@ -160,12 +205,13 @@ class FreemanModel:
                 level.name, level.path, parent, p_attacker, evidence
             )
             seen = evidence.customer.get(level.path, 0)
+            counted = evidence.parent_count(parent, level.name)
             terms.append(
                 Term(
                     feature=level.name,
                     value=level.value,
                     log_ratio=math.log(p_attacker / p_customer),
-                    new=seen == 0,
+                    new=seen == 0 and counted > 0,
                 )
             )
             parent = level.path
@@ -184,23 +230,36 @@ class FreemanModel:
         """``p_U(x | p) = (C(x) + λ·p_A) / (C(p) + λ)`` with ``λ = α + D(p)``."""
         weight = self.USER_PRIOR + evidence.distinct.get((parent, name), 0)
         return (evidence.customer.get(path, 0) + weight * p_attacker) / (
-            evidence.customer.get(parent, 0) + weight
+            evidence.parent_count(parent, name) + weight
         )
 
     def velocity_terms(self, velocity: Velocity) -> tuple[list[Term], list[str]]:
-        """Recent failures for the account and for the IP address, as fixed ratios."""
+        """Recent failures for the account, and other accounts failing from the IP, as ratios.
+
+        The IP address counts *distinct other accounts*, so one office's typos behind a shared
+        address weigh as little as they are, while credential stuffing (many accounts) weighs.
+        """
         terms: list[Term] = []
         reasons: list[str] = []
         subjects = (
-            ("account", velocity.account_hour, velocity.account_day, "for this account"),
-            ("ip", velocity.ip_hour, velocity.ip_day, "from this IP address"),
+            ("account", velocity.account_hour, velocity.account_day),
+            ("ip", velocity.ip_hour, velocity.ip_day),
         )
-        for subject, hour, day, where in subjects:
+        for subject, hour, day in subjects:
             hourly, daily = self._table(subject)
             ratio = max(_ratio(hourly, hour), _ratio(daily, day))
             if ratio > 1.0:
                 terms.append(Term(f"failures_{subject}", str(day), math.log(ratio), True))
-                reasons.append(f"{hour} failed sign-ins {where} in the last hour, {day} today")
+                if subject == "account":
+                    reasons.append(
+                        f"{hour} failed sign-in steps for this account in the last hour, "
+                        f"{day} in the last day"
+                    )
+                else:
+                    reasons.append(
+                        f"failed sign-ins for {hour} other accounts from this IP address in "
+                        f"the last hour, {day} in the last day"
+                    )
         return terms, reasons
 
     def _table(
@@ -213,8 +272,13 @@ class FreemanModel:
     def reason(self, term: Term) -> str:
         """A short sentence for a level the customer never used (IP addresses stay unnamed)."""
         label = self.LABELS.get(term.feature, f"new {term.feature}")
-        if term.feature in {"ip", "device"} or not term.value:
+        if term.feature in {"ip", "device", "hints"} or not term.value:
             return label
+        if term.feature == "daypart":
+            start, end = term.value.split("-")
+            return f"{label}: {start}:00–{end}:00 UTC"
+        if term.feature == "hour":
+            return f"{label}: {term.value}:00 UTC"
         return f"{label}: {term.value}"
 
 

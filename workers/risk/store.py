@@ -26,13 +26,14 @@ from sqlmodel import Session, SQLModel
 
 from core.security.hashing import keyed_hash
 from store.db import session_for
-from store.risk_models import RiskCustomerCount, RiskGlobalCount, RiskLoginEvent
+from store.risk_models import RiskCustomerCount, RiskFailure, RiskGlobalCount, RiskLoginEvent
 from workers.risk.features import LoginFeatures, TravelRule, Velocity
 from workers.risk.model import ROOT, Evidence
 
 GLOBAL_COUNTS: Table = SQLModel.metadata.tables[RiskGlobalCount.__tablename__]
 CUSTOMER_COUNTS: Table = SQLModel.metadata.tables[RiskCustomerCount.__tablename__]
 EVENTS: Table = SQLModel.metadata.tables[RiskLoginEvent.__tablename__]
+FAILURES: Table = SQLModel.metadata.tables[RiskFailure.__tablename__]
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 ROOT_LEVEL = "total"
@@ -48,6 +49,8 @@ class Attempt:
     client_ip: str
     features: LoginFeatures
     at: datetime
+    #: For a failure: which step failed (``contracts.risk.FailedStep``).
+    step: str = "password"
 
 
 class RiskStore(Protocol):
@@ -65,7 +68,7 @@ class RiskStore(Protocol):
 def levels_of(features: LoginFeatures) -> list[tuple[str, str, str]]:
     """``(level name, path, parent path)`` for every level, the root total included."""
     rows = [(ROOT_LEVEL, ROOT, ROOT_PARENT)]
-    for chain in features.chains:
+    for chain in features.learned:
         parent = ROOT
         for level in chain:
             rows.append((level.name, level.path, parent))
@@ -99,10 +102,11 @@ class SqlRiskStore:
             if attempt.customer_id is None:
                 customer: dict[str, int] = {}
                 distinct: dict[tuple[str, str], int] = {}
+                children: dict[tuple[str, str], int] = {}
                 previous = None
             else:
                 customer = self._customer_counts(session, attempt.customer_id, path_of)
-                distinct = self._distinct(session, attempt.customer_id, parent_of)
+                distinct, children = self._distinct(session, attempt.customer_id, parent_of)
                 previous = self._last_success(session, attempt.customer_id, attempt.at)
             velocity = self._velocity(session, attempt)
         return Evidence(
@@ -111,25 +115,42 @@ class SqlRiskStore:
             distinct=distinct,
             velocity=velocity,
             travel=TravelRule.check(previous, attempt.features.country, attempt.at),
+            children=children,
         )
 
     def record(self, attempt: Attempt, *, success: bool) -> bool:
-        """Insert the event, then (for a success) bump every count, all in one transaction."""
+        """Learn a success (event + every count, one transaction) or keep a failed step.
+
+        A success is unique per journey; a failure per journey, step and attempt time, so each
+        wrong password of one journey counts while a retried activity does not.
+        """
+        ip_key = self.hash(f"ip={attempt.client_ip}")
         try:
             with session_for(self.database_url) as session:
+                if not success:
+                    session.add(
+                        RiskFailure(
+                            journey_id=attempt.journey_id,
+                            step=attempt.step,
+                            customer_id=attempt.customer_id,
+                            account_key=attempt.customer_id or f"unknown:{attempt.journey_id}",
+                            ip_key=ip_key,
+                            at=attempt.at,
+                        )
+                    )
+                    return True
                 session.add(
                     RiskLoginEvent(
                         journey_id=attempt.journey_id,
-                        success=success,
+                        success=True,
                         customer_id=attempt.customer_id,
-                        ip_key=self.hash(f"ip={attempt.client_ip}"),
+                        ip_key=ip_key,
                         country=attempt.features.country,
                         at=attempt.at,
                     )
                 )
                 session.flush()
-                if success:
-                    self._learn(session, attempt)
+                self._learn(session, attempt)
         except IntegrityError:
             return False
         return True
@@ -156,14 +177,20 @@ class SqlRiskStore:
 
     def _distinct(
         self, session: Session, customer_id: str, parent_of: Mapping[str, str]
-    ) -> dict[tuple[str, str], int]:
+    ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+        """Per ``(parent, level)``: how many distinct values, and how many sign-ins in all."""
         table = CUSTOMER_COUNTS
         rows = session.connection().execute(
-            select(table.c.parent, table.c.level, func.count())
+            select(table.c.parent, table.c.level, func.count(), func.sum(table.c.count))
             .where(table.c.customer_id == customer_id, table.c.parent.in_(list(parent_of)))
             .group_by(table.c.parent, table.c.level)
         )
-        return {(parent_of[parent], level): int(n) for parent, level, n in rows}
+        distinct: dict[tuple[str, str], int] = {}
+        children: dict[tuple[str, str], int] = {}
+        for parent, level, n, total in rows:
+            distinct[(parent_of[parent], level)] = int(n)
+            children[(parent_of[parent], level)] = int(total or 0)
+        return distinct, children
 
     def _last_success(
         self, session: Session, customer_id: str, at: datetime
@@ -187,29 +214,35 @@ class SqlRiskStore:
         return None if row is None else (str(row[0]), aware(row[1]))
 
     def _velocity(self, session: Session, attempt: Attempt) -> Velocity:
+        """Failed steps of this account; distinct other accounts failing from this IP."""
+        table = FAILURES
         account_hour = account_day = 0
         if attempt.customer_id is not None:
-            account_hour, account_day = self._failures(
-                session, EVENTS.c.customer_id == attempt.customer_id, attempt.at
+            failures = self._failures(session, table.c.customer_id == attempt.customer_id, attempt)
+            account_hour = sum(1 for at, _ in failures if at >= attempt.at - HOUR)
+            account_day = len(failures)
+        others: Any = table.c.ip_key == self.hash(f"ip={attempt.client_ip}")
+        if attempt.customer_id is not None:
+            others = others & (
+                table.c.customer_id.is_(None) | (table.c.customer_id != attempt.customer_id)
             )
-        ip_hour, ip_day = self._failures(
-            session,
-            EVENTS.c.ip_key == self.hash(f"ip={attempt.client_ip}"),
-            attempt.at,
-        )
+        failures = self._failures(session, others, attempt)
+        ip_hour = len({account for at, account in failures if at >= attempt.at - HOUR})
+        ip_day = len({account for _, account in failures})
         return Velocity(
             account_hour=account_hour, account_day=account_day, ip_hour=ip_hour, ip_day=ip_day
         )
 
-    def _failures(self, session: Session, subject: Any, at: datetime) -> tuple[int, int]:
-        table = EVENTS
-        times = session.connection().execute(
-            select(table.c.at).where(
-                subject, table.c.success.is_(False), table.c.at >= at - DAY, table.c.at < at
+    @staticmethod
+    def _failures(session: Session, subject: Any, attempt: Attempt) -> list[tuple[datetime, str]]:
+        """``(time, account)`` of the failed steps matching ``subject`` in the day before."""
+        table = FAILURES
+        rows = session.connection().execute(
+            select(table.c.at, table.c.account_key).where(
+                subject, table.c.at >= attempt.at - DAY, table.c.at < attempt.at
             )
         )
-        day = [aware(t) for (t,) in times]
-        return sum(1 for t in day if t >= at - HOUR), len(day)
+        return [(aware(at), str(account)) for at, account in rows]
 
     # ----- writes --------------------------------------------------------------------------
 

@@ -86,6 +86,7 @@ def test_the_software_chain_runs_from_device_type_to_browser() -> None:
         "device_type=desktop",
         "device_type=desktop/os=Windows 10",
         "device_type=desktop/os=Windows 10/browser=Chrome 131",
+        "device_type=desktop/os=Windows 10/browser=Chrome 131/hints=",
     ]
     assert features.device[0].path == "device=device-hash"
     assert (features.browser, features.os, features.device_type) == (
@@ -123,3 +124,16 @@ def test_neighbouring_countries_and_unknown_places_are_never_impossible() -> Non
 def test_bordering_countries_are_never_impossible_but_britain_to_poland_is() -> None:
     assert TravelRule.check(("FR", AT), "DE", AT + timedelta(minutes=5)) is None
     assert TravelRule.check(("GB", AT), "PL", AT + timedelta(minutes=30)) is not None
+
+
+def test_client_hints_sit_under_the_browser_and_time_of_day_is_its_own_chain() -> None:
+    at = datetime(2026, 3, 1, 21, 30, tzinfo=UTC)
+    hints = 'platform="Windows";version="15.0.0";model=""'
+    features = extract("8.8.8.8", CHROME_WINDOWS, "d", client_hints=hints, at=at)
+
+    assert features.software[-1].path.endswith(f"/browser=Chrome 131/hints={hints}")
+    assert [level.path for level in features.time] == ["daypart=18-24", "daypart=18-24/hour=21"]
+    assert [level.value for level in features.families] == ["Windows", "Chrome"]
+    assert features.families not in features.chains  # learned, not scored
+    assert features.families in features.learned
+    assert extract("8.8.8.8", CHROME_WINDOWS, "d").time == ()  # no time, no chain

@@ -122,8 +122,14 @@ def test_with_no_history_the_chains_say_nothing_and_velocity_adds_its_ratios() -
 
     assert score.total == pytest.approx(math.log(5.0) + math.log(3.0))
     assert "no sign-in history yet" in score.reasons
-    assert "3 failed sign-ins for this account in the last hour, 3 today" in score.reasons
-    assert "0 failed sign-ins from this IP address in the last hour, 25 today" in score.reasons
+    assert (
+        "3 failed sign-in steps for this account in the last hour, 3 in the last day"
+        in score.reasons
+    )
+    assert (
+        "failed sign-ins for 0 other accounts from this IP address in the last hour, "
+        "25 in the last day" in score.reasons
+    )
 
 
 def test_impossible_travel_adds_ln_50() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -88,15 +89,49 @@ def test_failures_are_counted_per_account_and_per_ip_in_the_last_hour_and_day(
     for n, age in enumerate(ages):
         store.record(attempt(f"fail-{n}", at=AT - age), success=False)
     minute_ago = AT - timedelta(minutes=1)
-    store.record(attempt("other-account", customer_id="c-2", at=minute_ago), success=False)
     store.record(attempt("other-ip", client_ip="8.8.8.8", at=minute_ago), success=False)
-    store.record(attempt("unknown-email", customer_id=None, at=minute_ago), success=False)
     store.record(attempt("later", at=AT + timedelta(minutes=1)), success=False)
 
     velocity = store.evidence(attempt("now")).velocity
 
     assert (velocity.account_hour, velocity.account_day) == (3, 4)  # 5m, 50m, other-ip; +3h
-    assert (velocity.ip_hour, velocity.ip_day) == (4, 5)  # 5m, 50m, c-2, unknown; +3h
+    assert (velocity.ip_hour, velocity.ip_day) == (0, 0)  # only this account failed here
+
+
+def test_every_failed_step_of_one_journey_counts_once(db_settings: Settings) -> None:
+    store = store_for(db_settings)
+    for minute in range(3):  # three wrong passwords in one journey
+        at = AT - timedelta(minutes=10 - minute)
+        assert store.record(attempt("login-1", at=at), success=False)
+    wrong_code = dataclasses.replace(
+        attempt("login-1", at=AT - timedelta(minutes=5)), step="second_factor"
+    )
+    assert store.record(wrong_code, success=False)
+    assert not store.record(wrong_code, success=False)  # a retried activity
+
+    velocity = store.evidence(attempt("now")).velocity
+
+    assert (velocity.account_hour, velocity.account_day) == (4, 4)
+
+
+def test_other_accounts_failing_from_one_ip_weigh_by_distinct_accounts(
+    db_settings: Settings,
+) -> None:
+    store = store_for(db_settings)
+    minute = timedelta(minutes=1)
+    for n in range(6):  # one colleague behind the office NAT mistypes six times
+        store.record(
+            attempt(f"colleague-{n}", customer_id="c-2", at=AT - n * minute), success=False
+        )
+    for n in range(3):  # one unknown email, retyped in one journey
+        store.record(attempt("unknown", customer_id=None, at=AT - n * minute), success=False)
+    store.record(attempt("stranger", customer_id="c-3", at=AT - timedelta(hours=2)), success=False)
+    store.record(attempt("own", at=AT - minute), success=False)  # the customer's own failure
+
+    velocity = store.evidence(attempt("now")).velocity
+
+    assert (velocity.ip_hour, velocity.ip_day) == (2, 3)  # c-2, unknown; + c-3
+    assert (velocity.account_hour, velocity.account_day) == (1, 1)
 
 
 def test_a_success_far_away_just_before_is_impossible_travel(db_settings: Settings) -> None:
