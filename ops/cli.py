@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_apps(commands)
 
+    from ops.risk_cli import register as register_risk
+
+    register_risk(commands)
     return parser
 
 
