@@ -14,6 +14,11 @@ sometimes upgraded) and occasional trips abroad. Attackers sign in once with the
 * ``vpn``: an address in the victim's country on a network the victim never used;
 * ``targeted``: the victim's country and the victim's usual browser family and OS;
 * ``very targeted``: the victim's home ISP (another /24) and the victim's exact user agent.
+
+Customers sign in at habitual hours (a peak hour of the day, ±2 h, sometimes any time); Chromium
+browsers send User-Agent Client Hints (platform version, phone model) that an attacker copying
+the user agent string does not see. Attackers act on their own schedule (any hour of the test
+day) and send their own machine's client hints.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from __future__ import annotations
 import ipaddress
 import random
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from workers.risk.geo import locate
 
@@ -44,6 +51,17 @@ HOME_COUNTRIES = {
 }
 START = datetime(2026, 1, 1, tzinfo=UTC)
 ATTACKS = ("naive", "vpn", "targeted", "very targeted")
+#: Client-hint platform versions and phone models a Chromium browser reports, by platform.
+PLATFORM_VERSIONS = {
+    "Windows": ("10.0.0", "13.0.0", "14.0.0", "15.0.0", "19.0.0"),
+    "macOS": ("13.6.7", "14.5.0", "14.6.1", "15.0.1", "15.1.0"),
+    "Android": ("12.0.0", "13.0.0", "14.0.0", "15.0.0"),
+}
+PHONE_MODELS = tuple(
+    f"{brand} {n}"
+    for brand in ("SM-A", "SM-S", "Pixel", "moto g", "Redmi Note", "CPH")
+    for n in range(10, 40, 3)
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,7 @@ class Browser:
     os_versions: tuple[int, int] = (0, 0)
     mobile: bool = False
     weight: int = 1
+    hints: Literal["", "Windows", "macOS", "Android"] = ""
 
     def render(self, version: int, os_version: int) -> str:
         return self.template.format(v=version, o=os_version)
@@ -66,12 +85,14 @@ BROWSERS = (
         "Chrome/{v}.0.0.0 Safari/537.36",
         (127, 132),
         weight=30,
+        hints="Windows",
     ),
     Browser(
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
         "Chrome/{v}.0.0.0 Safari/537.36 Edg/{v}.0.0.0",
         (127, 132),
         weight=8,
+        hints="Windows",
     ),
     Browser(
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:{v}.0) Gecko/20100101 Firefox/{v}.0",
@@ -89,6 +110,7 @@ BROWSERS = (
         "Chrome/{v}.0.0.0 Safari/537.36",
         (127, 132),
         weight=6,
+        hints="macOS",
     ),
     Browser(
         "Mozilla/5.0 (X11; Linux x86_64; rv:{v}.0) Gecko/20100101 Firefox/{v}.0",
@@ -110,6 +132,7 @@ BROWSERS = (
         (12, 15),
         mobile=True,
         weight=25,
+        hints="Android",
     ),
 )
 
@@ -122,6 +145,7 @@ class Device:
     version: int
     os_version: int
     cookie: str
+    client_hints: str = ""
 
     @property
     def user_agent(self) -> str:
@@ -136,6 +160,7 @@ class Login:
     user_agent: str
     device: str
     at: datetime
+    client_hints: str = ""
 
 
 @dataclass
@@ -150,6 +175,7 @@ class Customer:
     work: str | None
     mobile_asn: str
     devices: list[Device]
+    peak_hour: float = 12.0
     logins: list[Login] = field(default_factory=list)
 
 
@@ -170,7 +196,9 @@ class AddressBook:
     def asns(self, country: str) -> list[str]:
         return sorted(self.nets[country])
 
-    def pick_asn(self, rng: random.Random, country: str, avoid: set[str] = frozenset()) -> str:
+    def pick_asn(
+        self, rng: random.Random, country: str, avoid: AbstractSet[str] = frozenset()
+    ) -> str:
         """A network owner in ``country``, weighted by its size (big ISPs are common)."""
         choices = [a for a in self.asns(country) if a not in avoid] or self.asns(country)
         weights = [len(self.nets[country][a]) for a in choices]
@@ -200,6 +228,8 @@ class Simulator:
     P_CLEAR_COOKIE = 0.05
     P_UPGRADE = 0.05
     MEAN_DAYS_BETWEEN = 3.0
+    P_OFF_HOURS = 0.15
+    HABIT_SPREAD_HOURS = 2.0
 
     def __init__(self, seed: int, samples: int = 200_000) -> None:
         self.rng = random.Random(seed)
@@ -220,7 +250,26 @@ class Simulator:
             version=rng.randint(*browser.versions),
             os_version=rng.randint(*browser.os_versions),
             cookie=self.cookie(),
+            client_hints=self.hints(browser),
         )
+
+    def hints(self, browser: Browser) -> str:
+        """What a machine running ``browser`` reports as high-entropy client hints."""
+        if not browser.hints:
+            return ""
+        version = self.rng.choice(PLATFORM_VERSIONS[browser.hints])
+        model = self.rng.choice(PHONE_MODELS) if browser.hints == "Android" else ""
+        return f'platform="{browser.hints}";version="{version}";model="{model}"'
+
+    def habitual(self, customer: Customer, day: datetime) -> datetime:
+        """A time on ``day`` when the customer usually signs in (sometimes any time)."""
+        rng = self.rng
+        if rng.random() < self.P_OFF_HOURS:
+            hour = rng.uniform(0, 24)
+        else:
+            hour = (customer.peak_hour + rng.gauss(0, self.HABIT_SPREAD_HOURS)) % 24
+        midnight = day.replace(hour=0, minute=0, second=0, microsecond=0)
+        return midnight + timedelta(hours=hour)
 
     def customer(self, n: int, logins: int) -> Customer:
         rng = self.rng
@@ -242,10 +291,13 @@ class Simulator:
             work=work,
             mobile_asn=self.book.pick_asn(rng, country, avoid={home_asn}),
             devices=devices,
+            peak_hour=rng.uniform(0, 24),
         )
         at = START + timedelta(hours=rng.uniform(0, 24))
         for _ in range(logins):
-            at += timedelta(days=rng.expovariate(1 / self.MEAN_DAYS_BETWEEN), hours=1)
+            day = at + timedelta(days=rng.expovariate(1 / self.MEAN_DAYS_BETWEEN), hours=1)
+            nxt = self.habitual(customer, day)
+            at = nxt if nxt > at + timedelta(hours=1) else at + timedelta(hours=1)
             customer.logins.append(self.login(customer, at))
         return customer
 
@@ -283,7 +335,13 @@ class Simulator:
             abroad = self.book.pick_country(rng, avoid=customer.country)
             asn = self.book.pick_asn(rng, abroad)
             ip = address(self.book.pick_net(rng, abroad, asn), rng.randint(1, 254))
-        return Login(client_ip=ip, user_agent=device.user_agent, device=device.cookie, at=at)
+        return Login(
+            client_ip=ip,
+            user_agent=device.user_agent,
+            device=device.cookie,
+            at=at,
+            client_hints=device.client_hints,
+        )
 
     def attack(self, kind: str, victim: Customer, at: datetime) -> Login:
         """One sign-in by an attacker of ``kind`` who holds ``victim``'s password."""
@@ -297,12 +355,14 @@ class Simulator:
             country = self.book.pick_country(rng)
             asn = self.book.pick_asn(rng, country)
             net = self.book.pick_net(rng, country, asn)
-            user_agent = self.device().user_agent
+            own = self.device()
+            user_agent, hints = own.user_agent, own.client_hints
         elif kind == "vpn":
             country = victim.country
             asn = self.book.pick_asn(rng, country, avoid={victim.home_asn, victim.mobile_asn})
             net = self.book.pick_net(rng, country, asn)
-            user_agent = self.device().user_agent
+            own = self.device()
+            user_agent, hints = own.user_agent, own.client_hints
         elif kind == "targeted":
             country = victim.country
             asn = self.book.pick_asn(rng, country)
@@ -311,8 +371,14 @@ class Simulator:
             user_agent = browser.render(
                 rng.randint(*browser.versions), rng.randint(*browser.os_versions)
             )
+            hints = self.hints(browser)
         else:
             net = self.book.pick_net(rng, victim.country, victim.home_asn, avoid=victim.home_net)
             user_agent = usual_agent
+            hints = self.hints(usual.browser)
         ip = address(net, rng.randint(1, 254))
-        return Login(client_ip=ip, user_agent=user_agent, device=self.cookie(), at=at)
+        midnight = at.replace(hour=0, minute=0, second=0, microsecond=0)
+        when = midnight + timedelta(hours=rng.uniform(0, 24))
+        return Login(
+            client_ip=ip, user_agent=user_agent, device=self.cookie(), at=when, client_hints=hints
+        )
