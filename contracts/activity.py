@@ -21,12 +21,18 @@ class ActivityRef(Generic[I, O]):
     """An activity's name and message types, shared by the journey that calls it and the worker.
 
     ``output`` is the type the result is decoded into (``type(None)`` for activities that return
-    nothing).
+    nothing). ``local`` runs it as a local activity: inside the workflow task that scheduled it,
+    without a server round trip and workflow task of its own (~20 ms each on the dev server).
+    Declare it for short, idempotent reads and writes of the system of record; keep long or remote
+    work (email, webhooks, password hashing) normal, where Temporal can spread it over workers and
+    retry it on its own schedule. A local activity may run again when its workflow task is
+    retried, so it must be as idempotent as any other.
     """
 
     name: str
     input: type[I]
     output: type[O]
+    local: bool = False
 
     def __repr__(self) -> str:
         return f"ActivityRef({self.name!r})"

@@ -19,6 +19,9 @@ with workflow.unsafe.imports_passed_through():
 I = TypeVar("I")  # noqa: E741 - an activity's input
 O = TypeVar("O")  # noqa: E741 - an activity's output
 
+#: ``workflow.patched`` id: from this change on, activities declared ``local`` run as local
+#: activities. Histories recorded before it replay with every activity scheduled normally.
+LOCAL_ACTIVITIES_PATCH = "local-activities"
 DEFAULT_ACTIVITY_TIMEOUT = timedelta(seconds=30)
 DEFAULT_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -39,7 +42,18 @@ async def run_activity(
     """Run ``activity`` with ``arg`` and return its decoded result.
 
     ``timeout`` bounds one attempt; ``schedule_to_close`` (optional) bounds all attempts together.
+    An activity declared ``local`` runs as a local activity (see :class:`ActivityRef`).
     """
+    if activity.local and workflow.patched(LOCAL_ACTIVITIES_PATCH):
+        local: O = await workflow.execute_local_activity(
+            activity.name,
+            arg,
+            result_type=activity.output,
+            start_to_close_timeout=timeout,
+            schedule_to_close_timeout=schedule_to_close,
+            retry_policy=retry,
+        )
+        return local
     result: O = await workflow.execute_activity(
         activity.name,
         arg,
