@@ -13,11 +13,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from core.security.totp import TotpKeys
 from journeys.login import LoginStart
 from store.factors import FactorStore
+from store.known_devices import KnownDevices
+from store.models import utcnow
 from web.account_sessions import AccountSessions
 from web.csrf import CsrfError
 from web.redirects import safe_local_path
@@ -33,6 +36,7 @@ NOTICES = {
     "totp-off": "Your authenticator app was removed.",
     "revoked": "That browser was signed out.",
     "revoked-others": "Every other browser was signed out.",
+    "forgotten": "That device was forgotten: signing in on it will ask for your second step again.",
 }
 MAX_FORM_FIELDS = 8
 MAX_CODE_CHARS = 16
@@ -153,7 +157,28 @@ async def sessions(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     if me is None:
         return _to_login(request)
     lines = AccountSessions(svc.settings).lines(me)
-    return _page(request, svc, "account/sessions.html", me, {"lines": lines})
+    devices = await run_in_threadpool(_known_devices(svc).list, me.customer.id)
+    return _page(request, svc, "account/sessions.html", me, {"lines": lines, "devices": devices})
+
+
+@router.post("/account/devices/forget")
+async def forget_device(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
+    """Forget a known device (one that passed a second factor): it is asked for one again."""
+    form = await _form(request, svc)
+    if isinstance(form, Response):
+        return form
+    gate = _gate_signed_in(request, me)
+    if isinstance(gate, Response):
+        return gate
+    device_id = form.get("device", "")
+    forgotten = len(device_id) <= 36 and await run_in_threadpool(
+        _known_devices(svc).forget, gate.customer.id, device_id, utcnow()
+    )
+    if not forgotten:
+        return svc.pages.error(
+            request, 404, "Device not found", "That device is already forgotten."
+        )
+    return RedirectResponse(f"{SESSIONS_PAGE}?done=forgotten", status_code=303)
 
 
 @router.post("/account/sessions/revoke")
@@ -193,6 +218,10 @@ async def _gate(request: Request, svc: Services, me: SignedIn | None) -> SignedI
     if not AccountSessions.recently_authenticated(signed):
         return _to_reauth(SECURITY_PAGE)
     return signed
+
+
+def _known_devices(svc: Services) -> KnownDevices:
+    return KnownDevices(svc.settings.database_url, svc.settings.derive_key("risk-features"))
 
 
 def _gate_signed_in(request: Request, me: SignedIn | None) -> SignedIn | Response:
