@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -13,6 +13,7 @@ from temporalio.client import Client
 from core.settings import Settings, load_settings
 from web import guard
 from web.access_log import log_access
+from web.openapi import JSON_API_TAGS
 from web.routes import (
     account,
     api_events,
@@ -43,7 +44,7 @@ STATIC = Path(__file__).with_name("static")
 
 def create_app(settings: Settings | None = None, *, client: Client | None = None) -> FastAPI:
     """The ASGI app; tests pass ``settings`` and an already-connected ``client``."""
-    app = FastAPI(title="Threshold", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="Threshold", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.services = Services(settings or load_settings(), client=client)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     routers = (
@@ -61,14 +62,19 @@ def create_app(settings: Settings | None = None, *, client: Client | None = None
         linked_accounts,
     )
     for module in (*routers, passkeys, recovery, deletion, erasure_api, export, consents):
-        app.include_router(module.router)
+        app.include_router(module.router, include_in_schema=_is_json_api(module.router))
     app.include_router(api_events.router)
-    app.include_router(profile.router)
+    app.include_router(profile.router, include_in_schema=False)
     guard.install(app)
     app.middleware("http")(log_access)
     instrument(app, app.state.services.settings)
     app.exception_handler(StarletteHTTPException)(_http_error)
     return app
+
+
+def _is_json_api(router: APIRouter) -> bool:
+    """Whether a router serves a JSON API (described in ``/openapi.json``) rather than pages."""
+    return any(tag in JSON_API_TAGS for tag in router.tags)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -37,7 +37,8 @@ def environment_for(settings: Settings) -> dict[str, str]:
     """The ``THRESHOLD_*`` variables that make a child process use exactly ``settings``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("THRESHOLD_")}
     for name, value in settings.model_dump().items():
-        env[f"THRESHOLD_{name.upper()}"] = str(value)
+        if value is not None:  # unset optional settings stay unset (not the string "None")
+            env[f"THRESHOLD_{name.upper()}"] = str(value)
     return env
 
 

@@ -21,9 +21,10 @@ from contracts.profiling import ProductEvent
 from store.api_apps import ApiApps
 from store.db import session_for
 from store.models import Customer
+from web.openapi import json_body
 from web.services import Svc
 
-router = APIRouter()
+router = APIRouter(tags=["api"])
 
 MAX_BODY = 4096
 
@@ -38,7 +39,7 @@ class EventIn(BaseModel):
     id: str | None = Field(default=None, min_length=1, max_length=128)
 
 
-@router.post("/api/events")
+@router.post("/api/events", openapi_extra=json_body(EventIn))
 async def post_event(request: Request, svc: Svc) -> Response:
     """Authenticate the app, validate the event, hand it to the customer's profile workflow."""
     scheme, _, api_key = request.headers.get("authorization", "").partition(" ")

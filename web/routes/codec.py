@@ -27,10 +27,27 @@ from temporalio.api.common.v1 import Payloads
 from core.codec import EncryptionCodec
 from store import audit
 from store.staff import SignedInStaff
+from web.openapi import STRING, json_body
 from web.services import Services, Svc, signed_in
 from web.staff_auth import staff_from_request
 
-router = APIRouter(prefix="/codec")
+router = APIRouter(prefix="/codec", tags=["codec"])
+#: ``temporal.api.common.v1.Payloads`` as JSON (what the Temporal UI posts).
+PAYLOADS = {
+    "type": "object",
+    "properties": {
+        "payloads": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "metadata": {"type": "object", "additionalProperties": STRING},
+                    "data": STRING,
+                },
+            },
+        }
+    },
+}
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 ALLOWED_HEADERS = "content-type, x-namespace, authorization"
@@ -39,13 +56,13 @@ WORKFLOW_IN_PAGE = re.compile(r"/workflows/([^/?#]+)")
 log = logging.getLogger("threshold.web.codec")
 
 
-@router.options("/{operation}")
+@router.options("/{operation}", include_in_schema=False)
 async def preflight(operation: str, request: Request, svc: Svc) -> Response:
     """CORS preflight for the UI origin only."""
     return _with_cors(Response(status_code=204), request, svc)
 
 
-@router.post("/{operation}")
+@router.post("/{operation}", openapi_extra=json_body(PAYLOADS))
 async def transcode(operation: str, request: Request, svc: Svc) -> Response:
     """``/codec/encode`` and ``/codec/decode`` as the Temporal UI calls them."""
     if operation not in {"encode", "decode"}:

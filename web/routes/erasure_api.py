@@ -28,10 +28,17 @@ from store.models import Customer
 from store.staff import SignedInStaff
 from store.webhook_secrets import WebhookSecrets
 from web.gateway.deletion import start_deprovisioning
+from web.openapi import STRING, json_body
 from web.services import Services, Svc
 from web.staff_auth import staff_from_request
 
-router = APIRouter()
+router = APIRouter(tags=["api"])
+#: The body of ``POST /api/webhooks``.
+WEBHOOK = {
+    "type": "object",
+    "properties": {"url": STRING, "event_types": {"type": "array", "items": STRING}},
+    "required": ["url", "event_types"],
+}
 
 MAX_BODY = 64 * 1024
 
@@ -103,7 +110,7 @@ async def list_webhooks(svc: Svc, admin: Admin) -> Response:
     )
 
 
-@router.post("/api/webhooks")
+@router.post("/api/webhooks", openapi_extra=json_body(WEBHOOK))
 async def add_webhook(request: Request, svc: Svc, admin: Admin) -> Response:
     """Subscribe a URL to event types; the answer holds the secret, shown this once."""
     if isinstance(admin, JSONResponse):

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 from store.db import engine_for
 from web.services import Svc
 
-router = APIRouter()
+router = APIRouter(tags=["health"])
 
 CHECK_TIMEOUT_SECONDS = 3.0
 

@@ -23,10 +23,33 @@ from web.oidc.consent import SCOPE_TEXT, Consents
 from web.oidc.provider import AUTH_METHODS, SCOPES, Provider, user_info
 from web.oidc.starlette import StarletteOAuth2Request
 from web.oidc.store import Grant
+from web.openapi import STRING, form_body
 from web.services import MaybeCustomer, Svc
 from web.sessions import SignedIn
 
-router = APIRouter()
+router = APIRouter(tags=["oauth2"])
+#: The token endpoint's form (RFC 6749 §4.1.3, §6; RFC 7523 client assertions).
+TOKEN_FORM = form_body(
+    dict.fromkeys(
+        (
+            "grant_type",
+            "code",
+            "redirect_uri",
+            "code_verifier",
+            "refresh_token",
+            "client_id",
+            "client_assertion_type",
+            "client_assertion",
+            "scope",
+        ),
+        STRING,
+    ),
+    required=("grant_type",),
+)
+#: The revocation endpoint's form (RFC 7009 §2.1).
+REVOKE_FORM = form_body(
+    dict.fromkeys(("token", "token_type_hint", "client_id"), STRING), required=("token",)
+)
 #: Parameters of an authorization request that survive the trip through login and consent.
 AUTHORIZE_PARAMS = (
     "response_type",
@@ -191,7 +214,7 @@ def _consent_page(
     )
 
 
-@router.get("/oauth2/authorize")
+@router.get("/oauth2/authorize", include_in_schema=False)
 async def authorize(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """Validate the request, then sign in (login journey), consent, and redirect with a code."""
     server = provider(request)
@@ -232,7 +255,7 @@ def _redirect_error(grant: Any, error: str) -> OAuth2Error:
     return err
 
 
-@router.post("/oauth2/authorize")
+@router.post("/oauth2/authorize", include_in_schema=False)
 async def decide(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """The consent form's answer: remember it, then redirect to the client with a code or
     ``access_denied``."""
@@ -277,21 +300,22 @@ def _to_client(request: Request, svc: Svc, client_name: str, location: str) -> R
     return response
 
 
-@router.post("/oauth2/token")
+@router.post("/oauth2/token", openapi_extra=TOKEN_FORM)
 async def token(request: Request) -> Response:
     """Code and refresh-token exchange; errors are RFC 6749 §5.2 JSON."""
     oauth = _oauth_request(request, await _form(request))
     return _respond(provider(request).create_token_response(oauth))
 
 
-@router.post("/oauth2/revoke")
+@router.post("/oauth2/revoke", openapi_extra=REVOKE_FORM)
 async def revoke(request: Request) -> Response:
     """RFC 7009 token revocation."""
     oauth = _oauth_request(request, await _form(request))
     return _respond(provider(request).create_endpoint_response("revocation", oauth))
 
 
-@router.api_route("/oauth2/userinfo", methods=["GET", "POST"])
+@router.get("/oauth2/userinfo", operation_id="userinfo_get")
+@router.post("/oauth2/userinfo", operation_id="userinfo_post")
 async def userinfo(request: Request) -> Response:
     """The claims of the access token's customer, filtered by its scope."""
     server = provider(request)
@@ -315,7 +339,7 @@ def _hint_claims(server: Provider, hint: str) -> dict[str, Any] | None:
         return None
 
 
-@router.api_route("/oauth2/logout", methods=["GET", "POST"])
+@router.api_route("/oauth2/logout", methods=["GET", "POST"], include_in_schema=False)
 async def end_session(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """RP-initiated logout 1.0: sign this browser out (asking first unless the ``id_token_hint``
     names this very session), then return to a registered ``post_logout_redirect_uri``."""

@@ -32,6 +32,7 @@ from starlette.responses import Response
 
 from store.scim_clients import ScimClients
 from web.scim import catalog
+from web.scim import openapi as described
 from web.scim.accounts import AccountWrites
 from web.scim.catalog import GroupResource, Limits, UserResource
 from web.scim.directory import Directory, Stored, etag_matches
@@ -40,7 +41,7 @@ from web.scim.provisioning import Provisioning
 from web.services import services
 
 PREFIX = "/scim/v2"
-router = APIRouter(prefix=PREFIX, route_class=ScimRoute)
+router = APIRouter(prefix=PREFIX, route_class=ScimRoute, tags=["scim"])
 
 
 @dataclass
@@ -137,31 +138,31 @@ async def get_resource_type(type_id: str, client_id: ClientId) -> Response:
 # ----- Users and Groups --------------------------------------------------------------------
 
 
-@router.get("/Users")
+@router.get("/Users", openapi_extra=described.LISTING)
 async def list_users(request: Request, scim: Scim, client_id: ClientId) -> Response:
     """Filter, sort and page Users (query parameters)."""
     return await _search(scim, UserResource, dict(request.query_params))
 
 
-@router.post("/Users/.search")
+@router.post("/Users/.search", openapi_extra=described.SEARCH)
 async def search_users(request: Request, scim: Scim, client_id: ClientId) -> Response:
     """Filter, sort and page Users (a ``SearchRequest`` body)."""
     return await _search(scim, UserResource, await read_json(request))
 
 
-@router.get("/Groups")
+@router.get("/Groups", openapi_extra=described.LISTING)
 async def list_groups(request: Request, scim: Scim, client_id: ClientId) -> Response:
     """Filter, sort and page Groups (query parameters)."""
     return await _search(scim, GroupResource, dict(request.query_params))
 
 
-@router.post("/Groups/.search")
+@router.post("/Groups/.search", openapi_extra=described.SEARCH)
 async def search_groups(request: Request, scim: Scim, client_id: ClientId) -> Response:
     """Filter, sort and page Groups (a ``SearchRequest`` body)."""
     return await _search(scim, GroupResource, await read_json(request))
 
 
-@router.post("/.search")
+@router.post("/.search", openapi_extra=described.SEARCH)
 async def search_all(request: Request, scim: Scim, client_id: ClientId) -> Response:
     """Search Users and Groups together (attributes unknown to one type match nothing there)."""
     payload = await read_json(request)
@@ -188,7 +189,7 @@ async def get_group(
     return await _get(scim, GroupResource, resource_id, request)
 
 
-@router.post("/Users")
+@router.post("/Users", openapi_extra=described.USER)
 async def create_user(request: Request, scim: Scim, client_id: ClientId) -> Response:
     """Provision a customer; they get an invitation email unless created inactive."""
     resource = UserResource.model_validate(
@@ -208,7 +209,7 @@ async def create_user(request: Request, scim: Scim, client_id: ClientId) -> Resp
     return _resource(stored, Context.RESOURCE_CREATION_RESPONSE, request, status=201)
 
 
-@router.post("/Groups")
+@router.post("/Groups", openapi_extra=described.GROUP)
 async def create_group(request: Request, scim: Scim, client_id: ClientId) -> Response:
     """Create a group (members must be existing Users or Groups)."""
     resource = GroupResource.model_validate(
@@ -220,7 +221,7 @@ async def create_group(request: Request, scim: Scim, client_id: ClientId) -> Res
     return _resource(stored, Context.RESOURCE_CREATION_RESPONSE, request, status=201)
 
 
-@router.put("/Users/{resource_id}")
+@router.put("/Users/{resource_id}", openapi_extra=described.USER)
 async def replace_user(
     resource_id: str, request: Request, scim: Scim, client_id: ClientId
 ) -> Response:
@@ -237,7 +238,7 @@ async def replace_user(
     return await _update(scim, UserResource, resource_id, change, request)
 
 
-@router.put("/Groups/{resource_id}")
+@router.put("/Groups/{resource_id}", openapi_extra=described.GROUP)
 async def replace_group(
     resource_id: str, request: Request, scim: Scim, client_id: ClientId
 ) -> Response:
@@ -253,7 +254,7 @@ async def replace_group(
     return await _update(scim, GroupResource, resource_id, change, request)
 
 
-@router.patch("/Users/{resource_id}")
+@router.patch("/Users/{resource_id}", openapi_extra=described.PATCH)
 async def patch_user(
     resource_id: str, request: Request, scim: Scim, client_id: ClientId
 ) -> Response:
@@ -261,7 +262,7 @@ async def patch_user(
     return await _patch(scim, UserResource, resource_id, request)
 
 
-@router.patch("/Groups/{resource_id}")
+@router.patch("/Groups/{resource_id}", openapi_extra=described.PATCH)
 async def patch_group(
     resource_id: str, request: Request, scim: Scim, client_id: ClientId
 ) -> Response:
@@ -299,7 +300,9 @@ KNOWN_PATH = re.compile(
 
 
 @router.api_route(
-    "/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+    "/{rest:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+    include_in_schema=False,
 )
 async def unknown(rest: str, request: Request, client_id: ClientId) -> Response:
     """Anything else under ``/scim/v2``: 405 for a known endpoint, 404 otherwise, as SCIM errors."""
