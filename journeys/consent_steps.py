@@ -27,10 +27,9 @@ with workflow.unsafe.imports_passed_through():
     from contracts.events import EmitEvent, EventActivities
     from journeys.kit import Action, Journey, Outcome, Screen, StepTimedOut, expired, field
     from journeys.kit.activities import DEFAULT_ACTIVITY_TIMEOUT, DEFAULT_RETRY, run_activity
+    from journeys.patches import CONSENT_CATALOGUE
 
 RECONSENT_TIMEOUT = timedelta(minutes=30)
-#: ``workflow.patched`` id guarding the consent-catalogue changes to existing journeys.
-PATCH = "consent-catalogue"
 
 
 def _optional_fields() -> dict[str, Any]:
@@ -123,7 +122,7 @@ async def reconsent(journey: Journey, *, journey_id: str, customer_id: str) -> O
 
 async def announce_registration(journey: Journey, customer_id: str, answer: Screen) -> None:
     """Emit ``consent.changed`` for what registration recorded (runs before this patch: nothing)."""
-    if not workflow.patched(PATCH):
+    if not workflow.patched(CONSENT_CATALOGUE):
         return
     request = RecordConsents(
         customer_id=customer_id,

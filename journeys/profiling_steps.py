@@ -27,8 +27,6 @@ with workflow.unsafe.imports_passed_through():
     from journeys.kit.activities import DEFAULT_RETRY, run_activity
     from journeys.profiling_plan import RULES, SKIP
 
-#: ``workflow.patched`` id guarding the interstitial in the login journey.
-PATCH = "progressive-profiling"
 ANSWER_TIMEOUT = timedelta(minutes=30)
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 

@@ -17,14 +17,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import field_validator
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from contracts.activity import ActivityRef
     from contracts.errors import ErrorCode
-    from contracts.factors import CheckFactor, FactorActivities, FactorChecked
     from contracts.login import LoginActivities, ResetThrottle
     from contracts.recovery import (
         CompleteRecovery,
@@ -36,7 +33,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from journeys.kit import (
         Action,
-        Choice,
         Journey,
         JourneyStart,
         Outcome,
@@ -45,24 +41,17 @@ with workflow.unsafe.imports_passed_through():
         StepTimedOut,
         expired,
         failed,
-        field,
         journey,
         redirect,
     )
     from journeys.kit.cancel import JourneyCancelled
     from journeys.kit.fields import email_field, new_password_field
     from journeys.kit.outcomes import cancelled
-    from journeys.kit.passkey_steps import OTHER, create_passkey, prove_passkey
+    from journeys.kit.passkey_steps import create_passkey
     from journeys.kit.prove_email import EnterEmailedCode, prove_email
-    from journeys.login import EnterRecoveryCode, EnterTotp
+    from journeys.kit.second_factor import ChooseFactor, EnterTotp, second_factor
 
 ANSWER_TIMEOUT = timedelta(minutes=30)
-MAX_CODE_TRIES = 5
-FACTOR_LABELS = {
-    "totp": "Authenticator app",
-    "passkey": "Passkey",
-    "recovery_code": "Recovery code",
-}
 
 
 class ForgotPassword(Screen):
@@ -91,29 +80,15 @@ class CheckYourEmail(EnterEmailedCode):
     actions = (Action(name="submit", label="Continue"),)
 
 
-class ChooseProof(Screen):
-    """Which second factor proves it's the customer (the template lists only their own)."""
+class ChooseProof(ChooseFactor):
+    """Which second factor proves it's the customer (the view offers only their own)."""
 
-    title = "Confirm it's you"
     intro = "Your account has a second factor. Use it to confirm it's you before the reset."
-    actions = (Action(name="submit", label="Continue"),)
-
-    factor: str = field(
-        kind="choice",
-        label="Confirm with",
-        choices=[Choice(value=k, label=v) for k, v in FACTOR_LABELS.items()],
-    )
-
-    @field_validator("factor")
-    @classmethod
-    def _known(cls, value: str) -> str:
-        if value not in FACTOR_LABELS:
-            raise ValueError("Choose one of the listed ways.")
-        return value
 
 
 class EnterAuthenticatorCode(EnterTotp):
-    """Login's authenticator-code screen under recovery's own name (recorded histories carry it)."""
+    """The kit's authenticator-code screen under recovery's own name (recorded histories carry
+    it)."""
 
 
 class NewPassword(Screen):
@@ -211,7 +186,7 @@ class Recovery(Journey):
             if "recovery_code" not in account.factors:
                 reason = "Passkey-only account without recovery codes: support-assisted recovery."
                 return failed(journey_id, reason), SupportNeeded
-            proof = await self._second_factor(journey_id, customer_id, ["recovery_code"])
+            proof = await self._second_factor(customer_id, ["recovery_code"])
             if proof is None:
                 return failed(journey_id, "Too many wrong recovery codes. Start again."), None
             created = await create_passkey(
@@ -223,7 +198,7 @@ class Recovery(Journey):
         else:
             proof = "email"
             if account.factors:
-                second = await self._second_factor(journey_id, customer_id, account.factors)
+                second = await self._second_factor(customer_id, account.factors)
                 if second is None:
                     return failed(journey_id, "Too many wrong attempts. Start again."), None
                 proof = second
@@ -243,61 +218,16 @@ class Recovery(Journey):
         )
         return redirect(journey_id, to="/login"), PasswordChanged
 
-    async def _second_factor(
-        self, journey_id: str, customer_id: str, factors: list[str]
-    ) -> str | None:
+    async def _second_factor(self, customer_id: str, factors: list[str]) -> str | None:
         """The factor that proved the customer (``totp``, ``passkey``, ``recovery_code``)."""
-        chosen = factors[0] if len(factors) == 1 else ""
-        errors: dict[str, str] = {}
-        while True:
-            if not chosen:
-                answer = await self.ask(
-                    ChooseProof,
-                    values={"factor": factors[0]},
-                    errors=errors,
-                    context={"factors": " ".join(factors)},
-                    timeout=ANSWER_TIMEOUT,
-                )
-                if answer.factor not in factors:
-                    errors = {"factor": "Choose one of the listed ways."}
-                    continue
-                chosen, errors = answer.factor, {}
-            proved = await self._prove(journey_id, customer_id, chosen)
-            if proved != OTHER:
-                return proved
-            chosen = "" if len(factors) > 1 else chosen
-
-    async def _prove(self, journey_id: str, customer_id: str, kind: str) -> str | None:
-        """One factor: its kind when proven, :data:`OTHER` to choose again, ``None`` to give up."""
-        if kind == "passkey":
-            why = "Waiting for the customer's passkey"
-            proved = await prove_passkey(
-                self, journey_id=journey_id, customer_id=customer_id, why=why
-            )
-            return proved if proved is None or isinstance(proved, str) else kind
-        screen: type[EnterAuthenticatorCode] | type[EnterRecoveryCode] = EnterAuthenticatorCode
-        check: ActivityRef[CheckFactor, FactorChecked] = FactorActivities.check_totp
-        if kind == "recovery_code":
-            screen, check = EnterRecoveryCode, FactorActivities.check_recovery_code
-        errors: dict[str, str] = {}
-        for _ in range(MAX_CODE_TRIES):
-            answer = await self.ask(screen, errors=errors, timeout=ANSWER_TIMEOUT)
-            if answer.action == OTHER:
-                return OTHER
-            result = await self.step(
-                check,
-                CheckFactor(
-                    attempt_id=str(workflow.uuid4()),
-                    journey_id=journey_id,
-                    customer_id=customer_id,
-                    code=answer.code,
-                ),
-                why=f"Checking the {FACTOR_LABELS[kind].lower()}",
-            )
-            if result.ok:
-                return kind
-            errors = {"code": result.message}
-        return None
+        return await second_factor(
+            self,
+            customer_id=customer_id,
+            factors=factors,
+            choose=ChooseProof,
+            totp=EnterAuthenticatorCode,
+            code_timeout=ANSWER_TIMEOUT,
+        )
 
     async def _new_password(self, journey_id: str, customer_id: str, email: str) -> None:
         """Ask until the new password passes the policy and is stored."""

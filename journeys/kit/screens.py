@@ -50,13 +50,16 @@ def field(
     policy: str | None = None,
     inputmode: str | None = None,
     choices: list[Choice] | None = None,
+    offered_by: str | None = None,
     required: bool = True,
     default: Any = ...,
 ) -> Any:
     """Declare a screen field with its UI metadata.
 
     Length limits are enforced by pydantic for plain fields and by the web layer (before sealing)
-    for secret ones, whose plaintext the workflow never sees.
+    for secret ones, whose plaintext the workflow never sees. ``offered_by`` names a context key
+    whose space-separated values are the only ``choices`` a view offers (e.g. the customer's own
+    second factors), so no template has to filter them.
     """
     secret = kind in SECRET_KINDS
     ui: dict[str, Any] = {
@@ -69,6 +72,7 @@ def field(
         "policy": policy,
         "inputmode": inputmode,
         "choices": [c.model_dump() for c in choices or []],
+        "offered_by": offered_by,
         "required": required,
         "secret": secret,
     }
@@ -139,8 +143,10 @@ class Screen(BaseModel):
         """
         values = values or {}
         errors = errors or {}
+        context = context or {}
         fields = []
         for name, ui, _info in cls.ui_fields():
+            offered = context.get(ui.get("offered_by") or "")
             fields.append(
                 FieldView(
                     name=name,
@@ -154,7 +160,11 @@ class Screen(BaseModel):
                     max_length=ui["max_length"],
                     policy=ui["policy"],
                     inputmode=ui["inputmode"],
-                    choices=[Choice(**c) for c in ui["choices"]],
+                    choices=[
+                        Choice(**c)
+                        for c in ui["choices"]
+                        if offered is None or c["value"] in offered.split()
+                    ],
                     value="" if ui["secret"] or ui["kind"] == "passkey" else values.get(name, ""),
                     error=errors.get(name),
                     options=values.get(name, "") if ui["kind"] == "passkey" else "",
@@ -165,13 +175,13 @@ class Screen(BaseModel):
             screen=cls.screen_name(),
             seq=seq,
             title=cls.title,
-            intro=cls.intro.format(**(context or {})),
+            intro=cls.intro.format(**context),
             status=status,
             fields=fields,
             actions=list(cls.actions),
             errors=form_errors or [],
             notice=notice,
-            context=context or {},
+            context=context,
             live=live,
         )
 
