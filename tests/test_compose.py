@@ -3,7 +3,8 @@
 Every service has an image or a build, every ``service_healthy`` dependency has a healthcheck,
 one-shot jobs are not restarted, every ``THRESHOLD_*`` variable the app is given is a setting it
 reads, secrets are required (``${VAR:?…}``), published ports are valid, loopback-bound and unique,
-and the Temporal UI decodes through the app's codec endpoint with credentials.
+the Temporal UI decodes through the app's codec endpoint with credentials and signs people in with
+Threshold's own OpenID provider.
 """
 
 from __future__ import annotations
@@ -91,3 +92,18 @@ def test_temporal_is_set_up_with_schema_search_attributes_and_the_codec() -> Non
     assert SERVICES["worker"]["deploy"]["replicas"] >= 2
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "pip install -e ." in dockerfile and "USER threshold" in dockerfile
+
+
+def test_the_temporal_ui_signs_in_with_thresholds_own_openid_provider() -> None:
+    ui = environment(SERVICES["temporal-ui"])
+    assert ui["TEMPORAL_AUTH_ENABLED"] == "true" and ui["TEMPORAL_AUTH_TYPE"] == "oidc"
+    base = "${THRESHOLD_BASE_URL:?"
+    assert ui["TEMPORAL_AUTH_PROVIDER_URL"].startswith(base)
+    assert ui["TEMPORAL_AUTH_ISSUER_URL"] == ui["TEMPORAL_AUTH_PROVIDER_URL"]
+    for name in ("TEMPORAL_AUTH_CLIENT_ID", "TEMPORAL_AUTH_CLIENT_SECRET"):
+        assert re.fullmatch(r"\$\{TEMPORAL_UI_CLIENT_[A-Z]+:\?[^}]+\}", ui[name]), name
+    assert ui["TEMPORAL_AUTH_CALLBACK_URL"].endswith("/auth/sso/callback")
+    assert set(ui["TEMPORAL_AUTH_SCOPES"].split(",")) <= {"openid", "email", "profile"}
+    assert "openid" in ui["TEMPORAL_AUTH_SCOPES"].split(",")
+    # The UI discovers the provider at start: the web app must answer first.
+    assert SERVICES["temporal-ui"]["depends_on"]["web"]["condition"] == "service_healthy"
