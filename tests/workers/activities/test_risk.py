@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -10,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from temporalio import workflow
 from temporalio.client import Client
 from temporalio.common import RetryPolicy
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from contracts.risk import (
@@ -25,7 +28,11 @@ from core.settings import Settings
 from store.models import AuditEvent
 from store.risk_models import RiskKnownDevice
 from tests.conftest import MakeSettings
+from tests.support.net import free_port
+from tests.support.settings import data_converter
 from tests.support.store import rows
+from tests.support.temporal import target_of
+from tests.support.waiting import eventually
 from workers.activities.risk import RiskActivitiesImpl
 from workers.worker import activities_for
 
@@ -422,3 +429,48 @@ async def test_the_worker_serves_cold_start_and_device_binding(
 
     # Registered with Chrome; a new laptop with Firefox is asked for the factor, then known.
     assert decisions == ["step_up", "Firefox 133 on Windows 10", "allow"]
+
+
+async def test_decisions_are_counted_for_prometheus_by_decision_reason_and_bucket(
+    temporal_env: WorkflowEnvironment, settings: Settings
+) -> None:
+    with_habits(settings)
+    port = free_port()
+    runtime = Runtime(
+        telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}"))
+    )
+    metered = await Client.connect(
+        target_of(temporal_env.client), data_converter=data_converter(), runtime=runtime
+    )
+    with ThreadPoolExecutor(4) as executor:
+        async with Worker(
+            metered,
+            task_queue=settings.task_queue,
+            workflows=[RiskProbe],
+            activities=activities_for(settings),
+            activity_executor=executor,
+            workflow_runner=UnsandboxedWorkflowRunner(),
+        ):
+            odd = await metered.execute_workflow(
+                RiskProbe.run,
+                signals(0, client_ip=US_IP, user_agent=FIREFOX, device=""),
+                id=f"risk-probe-{uuid.uuid4()}",
+                task_queue=settings.task_queue,
+                result_type=RiskAssessment,
+            )
+
+    async def counted() -> list[str]:
+        url = f"http://127.0.0.1:{port}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 - loopback
+            body: str = answer.read().decode()
+        lines = [x for x in body.splitlines() if x.startswith("threshold_risk_decisions")]
+        assert lines
+        return lines
+
+    lines = await eventually(counted)
+    assert odd.decision == "step_up" and odd.history_bucket == "5-9"
+    for reason in ("new_country", "new_software", "new_device"):
+        line = next(x for x in lines if f'reason="{reason}"' in x)
+        assert 'decision="step_up"' in line and 'history_bucket="5-9"' in line
+        assert line.rstrip().endswith(" 1")
+    assert not any(US_IP in x or "customer-1" in x for x in lines)  # no ids or addresses
