@@ -16,7 +16,9 @@ them, e.g. ``registration-code-v1.json``), because running workflows still carry
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
+import pkgutil
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -29,13 +31,7 @@ from contracts.identity import UpstreamIdentity
 from core.settings import Settings
 from journeys.kit import ScreenView
 from journeys.registration import RESEND_COOLDOWN, RegistrationStart
-from tests.histories.consent_cases import CONSENT_CASES
-from tests.histories.deprovisioning_cases import DEPROVISIONING_CASES
-from tests.histories.invitation_cases import INVITATION_CASES, INVITED_PASSWORD
-from tests.histories.login_cases import LOGIN_CASES
-from tests.histories.passkey_cases import PASSKEY_CASES
-from tests.histories.profile_cases import PROFILE_CASES
-from tests.histories.recovery_cases import RECOVERY_CASES
+from tests.histories.invitation_cases import INVITED_PASSWORD
 from tests.histories.support_cases import SUPPORT_CASES
 from tests.support.databases import migrate_sqlite
 from tests.support.journeys import JourneyRun, start_journey
@@ -177,6 +173,24 @@ async def passkey_refused_then_back_to_password(rec: Recording) -> JourneyRun:
     return run
 
 
+async def passkey_then_password(rec: Recording) -> JourneyRun:
+    """No passkey on this device: "Use a password instead" once the email is proven."""
+    email = "recorded-passkey-then-password@example.com"
+    run = await rec.start("passkey-then-password")
+    await run.submit("passkey", email=email)
+    await run.submit(email=email)
+    view = await run.submit(code=code_in(await rec.smtp.wait_for(to=email)))
+    assert view.screen == "create-passkey-or-password", view
+    view = await run.submit("other")
+    assert view.screen == "choose-password", view
+    assert (await run.submit(password="iloveyou")).fields[0].error
+    view = await run.submit(password=PASSWORD)
+    assert view.screen == "accept-terms", view
+    await run.submit(terms="on")
+    assert (await run.result()).kind == "signed_in"
+    return run
+
+
 def _upstream(email: str, *, verified: bool) -> RegistrationStart:
     return RegistrationStart(
         upstream=UpstreamIdentity(
@@ -223,7 +237,26 @@ def _options(view: ScreenView) -> str:
     return next(f.options for f in view.fields if f.kind == "passkey")
 
 
-CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
+Case = Callable[["Recording"], Awaitable[JourneyRun]]
+
+
+def _journey_cases() -> dict[str, Case]:
+    """Every ``*_CASES`` table of the ``tests/histories/*_cases.py`` modules (support's are
+    registration runs, kept under registration's file names), so a new journey adds its cases
+    module and edits no list here."""
+    found: dict[str, Case] = {}
+    for module in pkgutil.iter_modules([str(HERE)], prefix="tests.histories."):
+        if not module.name.endswith("_cases") or module.name.endswith(".support_cases"):
+            continue
+        for name, table in vars(importlib.import_module(module.name)).items():
+            if name.endswith("_CASES") and isinstance(table, dict):
+                found.update(table)
+    return found
+
+
+#: Cases whose file is ``<case>.json`` (each names its journey itself).
+NAMED_CASES = _journey_cases()
+CASES: dict[str, Case] = {
     "code": happy_code,
     "link": happy_link,
     "wrong-codes-resend": wrong_codes_and_resend,
@@ -231,25 +264,17 @@ CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "expired": expired,
     "passkey": passkey,
     "passkey-refused": passkey_refused_then_back_to_password,
+    "passkey-then-password": passkey_then_password,
     "federated": federated,
     "federated-unverified": federated_unverified,
     **SUPPORT_CASES,
-    **LOGIN_CASES,
-    **PASSKEY_CASES,
-    **INVITATION_CASES,
-    **DEPROVISIONING_CASES,
-    **CONSENT_CASES,
-    **PROFILE_CASES,
-    **RECOVERY_CASES,
+    **NAMED_CASES,
 }
 
 
 def history_file(case: str) -> str:
-    """The file a case is recorded in: ``login-…`` cases name their journey themselves."""
-    named = case in LOGIN_CASES or case in PASSKEY_CASES or case in INVITATION_CASES
-    named = named or case in DEPROVISIONING_CASES
-    named = named or case in CONSENT_CASES or case in PROFILE_CASES or case in RECOVERY_CASES
-    return f"{case}.json" if named else f"registration-{case}.json"
+    """The file a case is recorded in: journey cases name their journey themselves."""
+    return f"{case}.json" if case in NAMED_CASES else f"registration-{case}.json"
 
 
 async def record(directory: Path = HERE, only: list[str] | None = None) -> list[Path]:
