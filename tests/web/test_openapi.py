@@ -8,12 +8,10 @@ examples are bounded so the test stays seconds-long.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -26,8 +24,8 @@ from store.api_apps import ApiApps
 from store.scim_clients import ScimClients
 from tests.conftest import MakeSettings
 from tests.support.net import free_port
+from tests.support.served import web_and_worker
 from tests.support.temporal import target_of
-from tests.web.test_crash import process
 from web.app import create_app
 from web.openapi import JSON_API_TAGS
 
@@ -55,24 +53,12 @@ class Served:
 @pytest.fixture
 def served(make_settings: MakeSettings, sqlite_url: str, client: Client) -> Iterator[Served]:
     port = free_port("127.0.0.1")
-    url = f"http://127.0.0.1:{port}"
-    config: Settings = make_settings(sqlite_url, temporal_address=target_of(client), base_url=url)
+    config: Settings = make_settings(
+        sqlite_url, temporal_address=target_of(client), base_url=f"http://127.0.0.1:{port}"
+    )
     scim_token = ScimClients(config).add("fuzz-idp")
     app_key = ApiApps(config).add("fuzz-shop")
-    with (
-        process("worker", settings=config),
-        process("web", "--port", str(port), settings=config) as web,
-    ):
-        deadline = time.monotonic() + 60
-        while True:
-            assert web.poll() is None, "the web process died on start"
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the web process did not answer"
-            time.sleep(0.2)
+    with web_and_worker(config, port) as url:
         yield Served(url, scim_token, app_key)
 
 
@@ -94,6 +80,7 @@ def test_description_lists_json_apis_and_no_pages(make_settings: MakeSettings) -
         assert "requestBody" in paths[path]["post"], path
 
 
+@pytest.mark.timeout(600)  # about 120 requests; seconds on an idle machine
 def test_schemathesis_finds_no_server_error(served: Served, make_settings: MakeSettings) -> None:
     spec = create_app(make_settings("sqlite:///:memory:")).openapi()
     schema = schemathesis.openapi.from_dict(spec)
