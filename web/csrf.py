@@ -54,5 +54,7 @@ class Csrf:
                 "Your form expired (no security cookie). Reload the page and try again."
             )
         token = submitted or request.headers.get(self.HEADER, "")
-        if not token or not hmac.compare_digest(token, keyed_hash(self.key, "csrf", seed)):
+        expected = keyed_hash(self.key, "csrf", seed).encode()
+        # Bytes: compare_digest refuses non-ASCII str (a header of "é" was once a 500).
+        if not token or not hmac.compare_digest(token.encode("utf-8", "replace"), expected):
             raise CsrfError("This form's security token is missing or wrong. Reload the page.")

@@ -141,6 +141,9 @@ async def test_signed_in_authorize_with_missing_or_odd_redirect_uri(op: Provider
         ):
             answer = await browser.http.post(path, data={"csrf_token": "é"})
             assert_precise(answer, 400)
+            # The token as a header (HTMX sends it there): a plain CSRF refusal, not a 500.
+            header = await browser.http.post(path, headers={"X-CSRF-Token": "é".encode()})
+            assert_precise(header, 303, 400, 403)
         assert form.status in (200, 303)
 
 
