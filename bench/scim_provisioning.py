@@ -9,6 +9,7 @@ floor; the table prints both rates and their ratio.
 Usage::
 
     PYTHONPATH=. .venv/bin/python bench/scim_provisioning.py [--users 500] [--concurrency 1,8]
+    PYTHONPATH=. .venv/bin/python bench/scim_provisioning.py --smoke   # 20 users (make test)
 """
 
 from __future__ import annotations
@@ -84,5 +85,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--concurrency", default="1,8")
+    parser.add_argument("--smoke", action="store_true", help="20 users at 1 and 4: seconds")
     args = parser.parse_args()
+    if args.smoke:
+        args.users, args.concurrency = 20, "1,4"
     asyncio.run(main(args.users, [int(c) for c in args.concurrency.split(",")]))
