@@ -45,6 +45,8 @@ FACTOR_LABELS = {
     "email": "A code sent to your email",
 }
 CHOOSE_LISTED = "Choose one of the listed ways."
+#: The button that leaves a factor's screen for the choice of another one.
+ANOTHER_WAY = Action(name=OTHER, label="Use another way", validate_fields=False, primary=False)
 
 
 class ChooseFactor(Screen):
@@ -76,7 +78,7 @@ class EnterTotp(Screen):
     intro = "Open your authenticator app and enter the 6-digit code shown for Threshold."
     actions = (
         Action(name="submit", label="Verify"),
-        Action(name=OTHER, label="Use another way", validate_fields=False, primary=False),
+        ANOTHER_WAY,
     )
 
     code: Sealed = code_field()
@@ -89,7 +91,7 @@ class EnterRecoveryCode(Screen):
     intro = "Enter one of the recovery codes you saved when you set them up. Each works once."
     actions = (
         Action(name="submit", label="Verify"),
-        Action(name=OTHER, label="Use another way", validate_fields=False, primary=False),
+        ANOTHER_WAY,
     )
 
     code: Sealed = field(
@@ -105,7 +107,7 @@ class EnterEmailCode(Screen):
     actions = (
         Action(name="submit", label="Verify"),
         Action(name="resend", label="Send a new code", validate_fields=False, primary=False),
-        Action(name=OTHER, label="Use another way", validate_fields=False, primary=False),
+        ANOTHER_WAY,
     )
 
     code: Sealed = code_field()

@@ -16,11 +16,12 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from contracts.login import CheckPassword, HomeRealmOf, KnownCustomer, LoginActivities
-    from journeys.kit import Journey, Outcome, failed, redirect
+    from journeys.kit import Journey, Outcome, Sealed, failed, redirect
     from journeys.kit.passkey_steps import begin_passkey_sign_in, finish_passkey_sign_in
+    from journeys.kit.reauthenticate import WITH_PASSKEY
     from journeys.kit.second_factor import email_code
     from journeys.login.risk import record, signals_of
-    from journeys.login.screens import WITH_PASSKEY, ConfirmPassword, SignIn
+    from journeys.login.screens import ConfirmPassword, SignIn
     from journeys.login.start import LoginStart
     from journeys.patches import HOME_REALM_DISCOVERY
 
@@ -143,14 +144,7 @@ async def _ask(
         )
         if confirm.action == WITH_PASSKEY:
             return ceremony_id, getattr(confirm, "passkey", None) or ""
-        return CheckPassword(
-            attempt_id=attempt_id,
-            journey_id=journey_id,
-            password=confirm.password,
-            client_ip=start.client_ip,
-            customer_id=start.reauth_customer_id,
-            device=start.device,
-        )
+        return _check(start, attempt_id, confirm.password, customer_id=start.reauth_customer_id)
     answer = await journey.ask(
         SignIn,
         values={**values, "passkey": options},
@@ -167,12 +161,20 @@ async def _ask(
             return routed
     if answer.password is None:
         return _EmailOnly(answer.email)
+    return _check(start, attempt_id, answer.password, email=answer.email)
+
+
+def _check(
+    start: LoginStart, attempt_id: str, password: Sealed, *, email: str = "", customer_id: str = ""
+) -> CheckPassword:
+    """One password attempt, for an email (sign-in) or a customer (re-authentication)."""
     return CheckPassword(
         attempt_id=attempt_id,
-        journey_id=journey_id,
-        password=answer.password,
+        journey_id=_journey_id(),
+        password=password,
         client_ip=start.client_ip,
-        email=answer.email,
+        email=email,
+        customer_id=customer_id,
         device=start.device,
     )
 

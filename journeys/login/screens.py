@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from journeys.kit import Action, Screen, Sealed, field, normalize_email
+    from journeys.kit import Action, Screen, Sealed, field
+    from journeys.kit.fields import email_field
     from journeys.kit.passkey_steps import passkey_field
+    from journeys.kit.reauthenticate import WITH_PASSKEY, ConfirmItsYou
 
-WITH_PASSKEY = "passkey"  # the action that signs in with the passkey field's answer
 PASSKEY_HELP = "Or use a passkey: pick it from the email suggestions, or press the passkey button."
 
 
@@ -29,9 +29,7 @@ class SignIn(Screen):
         ),
     )
 
-    email: str = field(
-        kind="email", label="Email", autocomplete="username webauthn", max_length=254
-    )
+    email: str = email_field(autocomplete="username webauthn")
     # Optional in the form: a work email alone goes to its organization's provider; the journey
     # asks for the password when the email is not a work account's.
     password: Sealed | None = field(
@@ -44,28 +42,10 @@ class SignIn(Screen):
     )
     passkey: str | None = passkey_field("Passkey", required=False, help=PASSKEY_HELP)
 
-    @field_validator("email")
-    @classmethod
-    def _normalize(cls, value: str) -> str:
-        return normalize_email(value)
 
-
-class ConfirmPassword(Screen):
-    """Re-authentication: the signed-in customer types the password again."""
-
-    title = "Confirm it's you"
-    intro = "For your security, enter your password again to continue."
-    actions = (
-        Action(name="submit", label="Continue"),
-        Action(name=WITH_PASSKEY, label="Use a passkey", validate_fields=False, primary=False),
-    )
-
-    password: Sealed = field(
-        kind="password", label="Password", autocomplete="current-password", max_length=256
-    )
-    passkey: str | None = passkey_field(
-        "Passkey", required=False, help="No password? Use one of your passkeys."
-    )
+class ConfirmPassword(ConfirmItsYou):
+    """Re-authentication: the signed-in customer types the password again (or uses a passkey);
+    the kit's screen under login's own name (recorded histories carry it)."""
 
 
 class SignInBlocked(Screen):
