@@ -22,6 +22,14 @@ from workers.activities.base import ACTIVITY_GROUPS
 
 log = logging.getLogger("threshold.worker")
 
+#: Workflow runs kept in memory between their tasks. Journeys mostly wait (for a screen, a link, a
+#: grace period): a cached run costs the worker ~205 KiB while it waits (its sandboxed copies of
+#: the journey modules), an evicted one nothing until its customer comes back, when its short
+#: history is replayed. 300 keeps the customers active right now cached and bounds the worker near
+#: 220 MiB however many journeys are parked (bench/parked.py; the SDK's default of 1,000 sat at
+#: 400 MB with 4,000 parked).
+MAX_CACHED_WORKFLOWS = 300
+
 
 async def connect(settings: Settings) -> Client:
     """A Temporal client with our encrypting data converter."""
@@ -56,6 +64,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         activity_executor=executor,
         workflow_runner=workflow_runner(),
         max_concurrent_activities=32,
+        max_cached_workflows=MAX_CACHED_WORKFLOWS,
     )
 
 
