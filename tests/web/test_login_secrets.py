@@ -81,6 +81,8 @@ async def test_no_sign_in_secret_in_histories_tables_or_logs(
             posted = await sign_in(browser, email, PASSWORD)
             page = await browser.follow(posted)
             assert page.screen == "choose-factor"
+            # Only the customer's own factors (no emailed code: TOTP is enrolled).
+            assert re.findall(r'<option value="(\w+)"', page.html) == ["totp", "recovery_code"]
             url = str(page.response.url.path)
             page = await browser.follow(await browser.post(url, page.form(factor="totp")))
             page = await browser.follow(await browser.post(url, page.form(code=totp_code)))
