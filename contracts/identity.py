@@ -14,12 +14,14 @@ from contracts.sealed import Sealed
 class StageRegistration(BaseModel):
     """The sign-up form as the workflow holds it: email encrypted at rest, password sealed.
 
-    ``password`` is ``None`` when the customer creates a passkey instead of a password.
+    ``password`` is ``None`` when the customer creates a passkey instead of a password;
+    ``instead_of_passkey`` stages a password later, for one who gave up on the passkey.
     """
 
     journey_id: str
     email: str
     password: Sealed | None = None
+    instead_of_passkey: bool = False
 
 
 class StagedRegistration(BaseModel):
@@ -69,7 +71,12 @@ class IdentityActivities:
     stage_registration = ActivityRef(
         "identity.stage_registration", StageRegistration, StagedRegistration
     )
-    create_customer = ActivityRef("identity.create_customer", CreateCustomer, CreatedCustomer)
+    create_customer = ActivityRef(
+        "identity.create_customer", CreateCustomer, CreatedCustomer, local=True
+    )
     create_federated_customer = ActivityRef(
-        "identity.create_federated_customer", CreateFederatedCustomer, CreatedCustomer
+        "identity.create_federated_customer",
+        CreateFederatedCustomer,
+        CreatedCustomer,
+        local=True,
     )

@@ -20,3 +20,5 @@ PROGRESSIVE_PROFILING = "progressive-profiling"
 OIDC_ACR = "oidc-acr"
 #: Login sends a work email (its domain owned by an organization) to that organization's provider.
 HOME_REALM_DISCOVERY = "home-realm-discovery"
+#: Registration's "Create your passkey" screen offers "Use a password instead" (then asks one).
+PASSKEY_PASSWORD_FALLBACK = "passkey-password-fallback"

@@ -48,10 +48,12 @@ class IdentityActivitiesImpl(ActivityGroup):
         with self.db() as session:
             existing = session.exec(select(Customer).where(Customer.email == request.email)).first()
             staged = session.get(PendingRegistration, request.journey_id)
-            if staged is not None:
-                return StagedRegistration(
-                    email_lookup=staged.email_lookup, existing=staged.existing_customer
-                )
+        if staged is not None and request.instead_of_passkey and password is not None:
+            return self._password_instead(staged, password)
+        if staged is not None:
+            return StagedRegistration(
+                email_lookup=staged.email_lookup, existing=staged.existing_customer
+            )
         password_hash = ""
         if password is not None and existing is not None:
             dummy_hash(password)
@@ -75,6 +77,23 @@ class IdentityActivitiesImpl(ActivityGroup):
             existing=existing is not None,
         )
         return StagedRegistration(email_lookup=lookup, existing=existing is not None)
+
+    def _password_instead(self, staged: PendingRegistration, password: str) -> StagedRegistration:
+        """A passkey sign-up's password, chosen once the passkey could not be made; the same
+        hashing work for an address that already has an account (whose staging is kept)."""
+        answer = StagedRegistration(
+            email_lookup=staged.email_lookup, existing=staged.existing_customer
+        )
+        if staged.existing_customer:
+            dummy_hash(password)
+            return answer
+        fresh = hash_password(password)
+        with self.db() as session:
+            row = session.get(PendingRegistration, staged.journey_id)
+            if row is not None and not row.password_hash:
+                row.password_hash = fresh
+                session.add(row)
+        return answer
 
     @implements(IdentityActivities.create_customer)
     def create_customer(self, request: CreateCustomer) -> CreatedCustomer:
