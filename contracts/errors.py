@@ -16,3 +16,8 @@ class ErrorCode(StrEnum):
     IDENTITY_TAKEN = "IDENTITY_TAKEN"
     PASSKEY_REJECTED = "PASSKEY_REJECTED"
     NO_CREDENTIAL = "NO_CREDENTIAL"
+    #: A send named an email that ``templates/emails/`` does not hold (or that lacks a block).
+    UNKNOWN_EMAIL = "UNKNOWN_EMAIL"
+    #: A send's purpose is unknown, or not the one its template declares, or the message would
+    #: carry other secrets than its purpose allows.
+    EMAIL_PURPOSE = "EMAIL_PURPOSE"

@@ -6,18 +6,29 @@ Journeys call these references; ``workers/activities/verification.py`` implement
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from contracts.activity import ActivityRef
+from contracts.emails import EmailPurpose
 from contracts.sealed import Sealed
+
+#: The only emails a journey's history holds sends of without a purpose: read as these.
+RECORDED_WITHOUT_PURPOSE = {
+    "verify_email": EmailPurpose.CODE_AND_LINK,
+    "already_registered": EmailPurpose.DECOY,
+}
 
 
 class SendCode(BaseModel):
-    """Send a code and link for ``journey`` to ``email``; ``verification_id`` makes it idempotent.
+    """Send ``template`` for ``journey`` to ``email``; ``verification_id`` makes it idempotent.
 
-    ``template`` is ``verify_email`` normally and ``already_registered`` when the email already
-    has an account: that message carries no code, and the code stored for it can never match.
+    ``purpose`` is the one the template declares (``templates/emails/``), else the send fails:
+    ``code_and_link`` (``verify_email``, ``recovery``), ``code`` (``login_code``), ``link`` (the
+    link alone proves the address), or ``decoy`` where a working code would tell a stranger the
+    address has an account (``already_registered``, ``recovery_unknown``): that message carries
+    no code, and the code stored for it never matches.
     """
 
     verification_id: str
@@ -25,8 +36,19 @@ class SendCode(BaseModel):
     journey: str
     email: str
     template: str
+    purpose: EmailPurpose
     #: Code and link lifetime in minutes; 0 keeps the defaults (account recovery uses 15).
     lifetime_minutes: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _recorded_before_purposes(cls, data: Any) -> Any:
+        """Registration's sends recorded before sends named a purpose (journeys still running)."""
+        if isinstance(data, dict) and "purpose" not in data:
+            recorded = RECORDED_WITHOUT_PURPOSE.get(str(data.get("template")))
+            if recorded is not None:
+                return {**data, "purpose": recorded}
+        return data
 
 
 class SentCode(BaseModel):

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         EmailLinkClicked,
         Journey,
         JourneyStart,
+        LinkPage,
         Outcome,
         Screen,
         Sealed,
@@ -82,6 +83,15 @@ class InvitationJourney(Journey):
     # Support may give a customer more time; the link's own 7-day expiry is unaffected.
     support_actions = frozenset({"extend"})
     funnel_steps = ("check-your-inbox", "choose-your-password", "accept-terms")
+    link_page = LinkPage(
+        title="Set up your account",
+        intro=(
+            "Press the button to continue in this browser: you will choose your password and "
+            "accept our terms."
+        ),
+        gone_title="This invitation no longer works",
+        gone="It was already used, or it has expired. Ask your organisation to invite you again.",
+    )
 
     @workflow.run
     async def run(self, start: InvitationStart) -> Outcome:

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         Action,
         Journey,
         JourneyStart,
+        LinkPage,
         Outcome,
         Screen,
         Sealed,
@@ -126,6 +127,23 @@ class Recovery(Journey):
     support_actions = frozenset({"cancel"})
     funnel_steps = ("forgot-password", "check-your-email", "choose-proof", "new-password")
     referrer_policy = "no-referrer"
+    link_page = LinkPage(
+        title="Reset your password",
+        intro=(
+            "Press the button to continue resetting your password. The page where you asked "
+            "moves on by itself."
+        ),
+        button="Reset my password",
+        done_title="Link confirmed",
+        done=(
+            "Go back to the device where you asked to reset your password: that page has "
+            "already moved on to the next step. You can close this window."
+        ),
+        gone=(
+            "It was already used, or it has expired. If you still need to reset your password, "
+            "ask again."
+        ),
+    )
 
     @workflow.run
     async def run(self, start: JourneyStart) -> Outcome:

@@ -21,6 +21,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contracts.consent import ConsentActivities, PurposeGrant, RecordConsents
+    from contracts.emails import EmailPurpose
     from contracts.errors import ErrorCode
     from contracts.identity import (
         CreateCustomer,
@@ -39,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         Action,
         Journey,
         JourneyStart,
+        LinkPage,
         Outcome,
         Screen,
         Sealed,
@@ -145,6 +147,23 @@ class Registration(Journey):
 
     support_actions = frozenset({"resend", "extend", "cancel"})
     funnel_steps = ("sign-up", "check-your-email", "accept-terms")
+    link_page = LinkPage(
+        title="Confirm your email",
+        intro=(
+            "Press the button to confirm this email address. The page where you started moves "
+            "on by itself."
+        ),
+        button="Confirm my email",
+        done_title="Email confirmed",
+        done=(
+            "Thank you. Go back to the device where you started: that page has already moved on "
+            "to the next step. You can close this window."
+        ),
+        gone=(
+            "It was already used, or the journey it belongs to has ended. If you still need an "
+            "account, start again."
+        ),
+    )
 
     @workflow.run
     async def run(self, start: RegistrationStart) -> Outcome:
@@ -298,6 +317,7 @@ class Registration(Journey):
             email=email,
             screen=CheckYourEmail,
             template="already_registered" if existing else "verify_email",
+            purpose=EmailPurpose.DECOY if existing else EmailPurpose.CODE_AND_LINK,
             max_sends=MAX_SENDS,
             cooldown=RESEND_COOLDOWN,
         )

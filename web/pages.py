@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.settings import Settings
-from journeys.kit import JOURNEYS, ScreenView
+from journeys.kit import JOURNEYS, LinkPage, ScreenView
 from store.idps import Idps
 from web.csrf import Csrf
 from web.htmx import is_htmx
@@ -111,6 +111,12 @@ class Pages:
             status=status,
             block="screen" if is_htmx(request) else None,
         )
+
+    @staticmethod
+    def link_page(journey: str) -> LinkPage:
+        """The words ``journey`` declared for its emailed-link pages (neutral ones if none)."""
+        declared = JOURNEYS.get(journey)
+        return declared.link_page if declared is not None else LinkPage()
 
     @staticmethod
     def _template_for(view: ScreenView) -> str:

@@ -6,6 +6,7 @@ See ``docs/authoring.md`` for a walk-through.
 from contracts.emails import normalize_email
 from contracts.errors import ErrorCode
 from contracts.journey import Event, EventEnvelope, JourneyStart
+from contracts.links import LinkPage
 from contracts.sealed import Sealed
 from journeys.kit.events import EmailLinkClicked
 from journeys.kit.journey import Journey, StepTimedOut
@@ -34,6 +35,7 @@ __all__ = [
     "InvalidSubmission",
     "Journey",
     "JourneyStart",
+    "LinkPage",
     "Outcome",
     "Screen",
     "ScreenView",

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from contracts.activity import ActivityRef
     from contracts.errors import ErrorCode
     from contracts.journey import Event, EventEnvelope
+    from contracts.links import LinkPage
     from contracts.support import (
         MAX_EXTEND_MINUTES,
         SUPPORT_REFUSED,
@@ -83,6 +84,9 @@ class Journey:
     #: ``Referrer-Policy`` of this journey's pages ("" keeps the app's default); a journey whose
     #: URLs came from an emailed secret (recovery) sets ``"no-referrer"``.
     referrer_policy: ClassVar[str] = ""
+    #: The words of this journey's emailed-link pages (``/j/<name>/<id>/link``), e.g. registration's
+    #: "Confirm your email"; the defaults are neutral.
+    link_page: ClassVar[LinkPage] = LinkPage()
 
     def __init__(self) -> None:
         self._seq = 0

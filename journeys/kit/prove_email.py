@@ -21,6 +21,7 @@ from typing import ClassVar
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.emails import EmailPurpose
     from contracts.sealed import Sealed
     from contracts.verification import (
         CheckCode,
@@ -68,6 +69,7 @@ async def prove_email(
     email: str,
     screen: type[EnterEmailedCode] = EnterEmailedCode,
     template: str = "verify_email",
+    purpose: EmailPurpose = EmailPurpose.CODE_AND_LINK,
     lifetime: timedelta | None = None,
     expires_at: datetime | None = None,
     max_sends: int = MAX_SENDS,
@@ -78,8 +80,10 @@ async def prove_email(
     Args:
         email: the address to prove (normalised); shown masked on the screen.
         screen: the journey's wording of the waiting screen.
-        template: the email sent (``verify_email``; ``already_registered`` for an address whose
-            owner must not get a working code, so taken and free addresses look alike).
+        template: the email sent (``templates/emails/<template>.jinja``).
+        purpose: the one the template declares: ``code_and_link``, or ``decoy`` for an address
+            whose owner must not get a working code (``already_registered``), so taken and free
+            addresses walk the same screens.
         lifetime: how long code and link work (``None``: the verification defaults, 10 minutes
             for the code and 24 hours for the link).
         expires_at: the journey's own activity already sent the email, working until then; the
@@ -105,6 +109,7 @@ async def prove_email(
                 journey=journey.journey_name,
                 email=email,
                 template=template,
+                purpose=purpose,
                 lifetime_minutes=int(lifetime.total_seconds() // 60) if lifetime else 0,
             ),
             why="Emailing the verification code",

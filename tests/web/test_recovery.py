@@ -95,7 +95,8 @@ async def test_recover_with_the_link_on_another_device(
     assert token is not None
     form = {"csrf_token": opened.csrf, "token": token.group(1)}
     confirmed = await other_browser.post(path.split("?")[0], form)
-    assert confirmed.status == 200
+    assert confirmed.status == 200 and "Link confirmed" in confirmed.html  # recovery's words
+    assert "Reset my password" in opened.html and "Confirm your email" not in opened.html
     again = await other_browser.post(path.split("?")[0], form)  # the same link, reused
     assert again.status in (400, 410)
 

@@ -36,7 +36,13 @@ async def open_invitation(journey_id: str, request: Request, svc: Svc) -> Respon
     if not _plausible(journey_id, token):
         return _damaged(request, svc)
     response = svc.pages.page(
-        request, "journeys/invite.html", {"action": f"/invite/{journey_id}", "token": token}
+        request,
+        "journeys/link.html",
+        {
+            "action": f"/invite/{journey_id}",
+            "token": token,
+            "link_page": svc.pages.link_page(JOURNEY),
+        },
     )
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -64,12 +70,8 @@ async def accept_invitation(
     try:
         view = await _deliver(gateway, journey_id, event)
     except (Rejected, JourneyNotFound, TimeoutError):
-        return svc.pages.error(
-            request,
-            410,
-            "This invitation no longer works",
-            "It was already used, or it has expired. Ask your organisation to invite you again.",
-        )
+        words = svc.pages.link_page(JOURNEY)
+        return svc.pages.error(request, 410, words.gone_title, words.gone)
     if view.errors:
         return svc.pages.error(request, 400, "This link does not work", " ".join(view.errors))
     response = redirect(request, f"/j/{JOURNEY}/{journey_id}")

@@ -182,7 +182,11 @@ async def open_link(journey: str, journey_id: str, request: Request, svc: Svc) -
     response = svc.pages.page(
         request,
         "journeys/link.html",
-        {"action": f"/j/{journey}/{journey_id}/link", "token": token},
+        {
+            "action": f"/j/{journey}/{journey_id}/link",
+            "token": token,
+            "link_page": svc.pages.link_page(journey),
+        },
     )
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -206,18 +210,15 @@ async def confirm_link(
     try:
         view = await gateway.deliver(journey_id, event)
     except (Rejected, JourneyNotFound):
-        return svc.pages.error(
-            request,
-            410,
-            "This link no longer works",
-            "It was already used, or the journey it belongs to has ended. "
-            "If you still need an account, start again.",
-        )
+        words = svc.pages.link_page(journey)
+        return svc.pages.error(request, 410, words.gone_title, words.gone)
     if view.errors:
         return svc.pages.error(request, 400, "This link does not work", " ".join(view.errors))
     if svc.binding.nonce(request, journey_id) is not None:
         return redirect(request, f"/j/{journey}/{journey_id}")
-    return svc.pages.page(request, "journeys/link_done.html", {})
+    return svc.pages.page(
+        request, "journeys/link_done.html", {"link_page": svc.pages.link_page(journey)}
+    )
 
 
 async def _current(

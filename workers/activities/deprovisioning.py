@@ -22,6 +22,7 @@ from contracts.deprovisioning import (
     DeprovisioningActivities,
     EraseCustomer,
 )
+from contracts.emails import EmailPurpose
 from core.security.hashing import keyed_hash
 from core.security.links import cancel_token, cancel_token_hash
 from core.settings import Settings
@@ -87,7 +88,7 @@ class DeprovisioningActivitiesImpl(ActivityGroup):
         token = cancel_token(self.settings, notice.journey_id)
         link = f"{self.settings.base_url}/account/delete/cancel?token={token}"
         date = notice.scheduled_for.strftime("%d %B %Y")
-        self.mailer.send(notice.kind, to=email, link=link, date=date)
+        self.mailer.send(notice.kind, purpose=EmailPurpose.LINK, to=email, link=link, date=date)
         self.audit(key, notice.kind, customer_id=notice.customer_id, journey_id=notice.journey_id)
 
     @implements(DeprovisioningActivities.restore)
@@ -130,7 +131,7 @@ class DeprovisioningActivitiesImpl(ActivityGroup):
                 )
             email = customer.email
         # Sent before the address is gone; a retry after a failed erase may send it twice.
-        self.mailer.send("deletion_done", to=email)
+        self.mailer.send("deletion_done", purpose=EmailPurpose.NOTICE, to=email)
         with self.db() as session:
             session.add(
                 ErasureTombstone(

@@ -13,6 +13,7 @@ import uuid
 from sqlalchemy import delete
 from sqlmodel import col, select
 
+from contracts.emails import EmailPurpose
 from contracts.export import LINK_LIFETIME, ExportActivities, ExportReady, PrepareExport
 from core.security.links import ExportKeys
 from core.settings import Settings
@@ -60,7 +61,9 @@ class ExportActivitiesImpl(ActivityGroup):
         if sent is None:
             token = self.keys.token(request.journey_id)
             link = f"{self.settings.base_url}/account/export/{ready.export_id}?token={token}"
-            self.mailer.send("data_export", to=email, link=link, hours=24)
+            self.mailer.send(
+                "data_export", purpose=EmailPurpose.LINK, to=email, link=link, hours=24
+            )
             self.audit(
                 sent_key,
                 "export.sent",

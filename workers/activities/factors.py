@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from contracts.emails import EmailPurpose
 from contracts.factors import (
     CheckFactor,
     EnrolledFactors,
@@ -99,6 +100,7 @@ class FactorActivitiesImpl(ActivityGroup):
                 journey="login",
                 email=customer.email,
                 template="login_code",
+                purpose=EmailPurpose.CODE,
             )
         )
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlmodel import select
 from temporalio.exceptions import ApplicationError
 
+from contracts.emails import EmailPurpose
 from contracts.errors import ErrorCode
 from contracts.invitation import (
     ACCOUNT_UNAVAILABLE,
@@ -65,7 +66,7 @@ class InvitationActivitiesImpl(ActivityGroup):
                 return result
         link = f"{self.settings.base_url}/invite/{request.journey_id}?token={token}"
         days = int(self.LINK_LIFETIME.total_seconds() // 86400)
-        self.mailer.send("invitation", to=email, link=link, days=days)
+        self.mailer.send("invitation", purpose=EmailPurpose.LINK, to=email, link=link, days=days)
         with self.db() as session:
             sent = session.get(Invitation, request.invitation_id)
             assert sent is not None

@@ -21,6 +21,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from temporalio.exceptions import ApplicationError
 
+from contracts.emails import EmailPurpose
 from contracts.errors import ErrorCode
 from contracts.recovery import (
     CompleteRecovery,
@@ -42,7 +43,7 @@ from store.throttle import Throttle, ThrottlePolicy, rows_changed
 from workers.activities.attempts import answer_once
 from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer
-from workers.activities.verification import VerificationActivitiesImpl
+from workers.activities.verification import PROOFS, VerificationActivitiesImpl
 
 #: How long the emailed code and link work (and how long the journey waits for them).
 LIFETIME = timedelta(minutes=15)
@@ -126,7 +127,9 @@ class RecoveryActivitiesImpl(ActivityGroup):
                 journey_id=request.journey_id,
                 journey="recovery",
                 email=request.email,
+                # Nobody's address: the same screen and timing, a message with nothing to use.
                 template="recovery" if customer_id else "recovery_unknown",
+                purpose=EmailPurpose.CODE_AND_LINK if customer_id else EmailPurpose.DECOY,
                 lifetime_minutes=int(LIFETIME.total_seconds() // 60),
             )
         )
@@ -146,7 +149,7 @@ class RecoveryActivitiesImpl(ActivityGroup):
             proven = session.exec(
                 select(Verification).where(
                     Verification.journey_id == request.journey_id,
-                    Verification.purpose == "recovery",
+                    col(Verification.purpose).in_(PROOFS),
                     col(Verification.consumed_at).is_not(None),
                 )
             ).first()
@@ -229,6 +232,7 @@ class RecoveryActivitiesImpl(ActivityGroup):
         if notified is None:
             self.mailer.send(
                 "password_changed",
+                purpose=EmailPurpose.NOTICE,
                 to=customer.email,
                 method=request.method,
                 secure_link=f"{self.settings.base_url}/recover",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from contracts.emails import EmailPurpose
 from contracts.support import SupportActed, SupportActivities
 from core.settings import Settings
 from store.models import AuditEvent, Customer, PendingRegistration
@@ -47,6 +48,7 @@ class SupportActivitiesImpl(ActivityGroup):
             return
         self.mailer.send(
             "support_action",
+            purpose=EmailPurpose.NOTICE,
             to=email,
             journey=acted.journey,
             what=WHAT.get(acted.action, f"pressed {acted.action!r} for you"),

@@ -13,6 +13,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from contracts.emails import EmailPurpose
+from contracts.errors import ErrorCode
 from contracts.sealed import Sealed
 from contracts.verification import (
     CheckCode,
@@ -27,17 +29,22 @@ from core.security.sealing import SealError
 from core.settings import Settings
 from store.models import Verification, utcnow
 from workers.activities.base import ActivityGroup, implements
-from workers.activities.messaging import Mailer
+from workers.activities.messaging import Mailer, refused
 
-#: Templates whose code proves something, by the purpose stored with it; any other template (e.g.
-#: ``already_registered``) stores a "decoy" code that never matches.
-CODE_PURPOSES = {
-    "verify_email": "verify_email",
-    "login_code": "login_code",
-    "recovery": "recovery",
-}
-#: Purposes whose emailed link proves the address (a login code's email carries no link).
-LINK_PURPOSES = frozenset({"verify_email", "recovery"})
+#: What these activities send: emails that carry a code or a link (or both), or stand in for one
+#: (a decoy). A ``link`` email proves the address by its link alone (an undo link, a magic link).
+SENDS = frozenset(
+    {EmailPurpose.CODE, EmailPurpose.CODE_AND_LINK, EmailPurpose.LINK, EmailPurpose.DECOY}
+)
+#: Stored purposes whose code proves the address (a decoy's never does); ``verify_email``,
+#: ``login_code`` and ``recovery`` are how rows stored before emails declared purposes say it.
+CODE_PROOFS = frozenset(
+    {EmailPurpose.CODE, EmailPurpose.CODE_AND_LINK, "verify_email", "login_code", "recovery"}
+)
+#: Stored purposes whose emailed link proves the address (a sign-in code's email has no link).
+LINK_PROOFS = frozenset({EmailPurpose.CODE_AND_LINK, EmailPurpose.LINK, "verify_email", "recovery"})
+#: Stored purposes of a verification that proves the address once consumed (never a decoy's).
+PROOFS = CODE_PROOFS | LINK_PROOFS
 
 
 class VerificationActivitiesImpl(ActivityGroup):
@@ -54,6 +61,7 @@ class VerificationActivitiesImpl(ActivityGroup):
     @implements(VerificationActivities.send_code)
     def send_code(self, request: SendCode) -> SentCode:
         """Create the code and link (once) and email them (until the mail server accepts)."""
+        self._refuse_unsendable(request)
         with self.db() as session:
             row = session.get(Verification, request.verification_id)
             if row is None:
@@ -72,11 +80,12 @@ class VerificationActivitiesImpl(ActivityGroup):
         link = (
             f"{self.settings.base_url}/j/{request.journey}/{request.journey_id}/link?token={token}"
         )
+        carried = {"code": code, "link": link}
         self.mailer.send(
             request.template,
+            purpose=request.purpose,
             to=request.email,
-            code=code,
-            link=link,
+            **{name: carried[name] for name in request.purpose.carries},
             minutes=request.lifetime_minutes or int(self.CODE_LIFETIME.total_seconds() // 60),
             base_url=self.settings.base_url,
         )
@@ -118,7 +127,7 @@ class VerificationActivitiesImpl(ActivityGroup):
                 )
             row.attempts += 1
             left = row.max_attempts - row.attempts
-            valid = row.purpose in CODE_PURPOSES.values() and matches(
+            valid = row.purpose in CODE_PROOFS and matches(
                 row.code_hash, self.verification_key, row.id, "code", code
             )
             if valid:
@@ -152,7 +161,7 @@ class VerificationActivitiesImpl(ActivityGroup):
             if (
                 row is None
                 or row.journey_id != request.journey_id
-                or row.purpose not in LINK_PURPOSES
+                or row.purpose not in LINK_PROOFS
             ):
                 return CheckResult(ok=False, reason="wrong", message="This link is not valid.")
             if row.consumed_at is not None:
@@ -165,6 +174,15 @@ class VerificationActivitiesImpl(ActivityGroup):
         self.audit(f"{verification_id}:verified", "email.verified", journey_id=request.journey_id)
         return CheckResult(ok=True)
 
+    def _refuse_unsendable(self, request: SendCode) -> None:
+        """Before anything is stored: the template must declare this purpose, one we send."""
+        self.mailer.check(request.template, request.purpose)
+        if request.purpose not in SENDS:
+            raise refused(
+                ErrorCode.EMAIL_PURPOSE,
+                f"{request.template!r} is a {request.purpose.value} email, not a verification",
+            )
+
     def _new_row(self, request: SendCode, code: str, token: str) -> Verification:
         now = utcnow()
         lifetime = timedelta(minutes=request.lifetime_minutes)
@@ -176,7 +194,7 @@ class VerificationActivitiesImpl(ActivityGroup):
         return Verification(
             id=request.verification_id,
             journey_id=request.journey_id,
-            purpose=CODE_PURPOSES.get(request.template, "decoy"),
+            purpose=request.purpose.value,
             code_hash=keyed_hash(self.verification_key, request.verification_id, "code", code),
             token_hash=keyed_hash(self.verification_key, "token", token),
             undelivered=sealed.model_dump_json(),

@@ -1,20 +1,41 @@
-"""Email rendering: every template renders strictly, in text and HTML, with escaping."""
+"""Email rendering: every one-file template renders strictly with the purpose it declares, and a
+send the templates do not declare (unknown email, unknown or other purpose, other secrets) fails
+for good, loudly, before anything reaches SMTP.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from jinja2 import UndefinedError
+from temporalio.exceptions import ApplicationError
 
-from tests.support.mail import html_of, text_of
-from workers.activities.messaging import Mailer
+from contracts.emails import EmailPurpose
+from contracts.errors import ErrorCode
+from tests.support.mail import MailCatcher, html_of, text_of
+from workers.activities.messaging import TEMPLATES, Mailer
 
-CONTEXT: dict[str, str | int] = {
-    "to": "ann@example.com",
+SECRETS: dict[str, str] = {
     "code": "042917",
     "link": "http://threshold.test/j/registration/r-1/link?token=abc&x=<y>",
-    "minutes": 10,
-    "base_url": "http://threshold.test",
 }
+#: Every non-secret variable some email uses (a new email adds its own here); each email gets only
+#: the secrets of its purpose.
+CONTEXT: dict[str, Any] = {
+    "to": "ann@example.com",
+    "base_url": "http://threshold.test",
+    "minutes": 10,
+    "hours": 24,
+    "days": 7,
+    "date": "02 January 2027",
+    "method": "password",
+    "secure_link": "http://threshold.test/recover",
+    "journey": "registration",
+    "what": "sent you a new code",
+}
+EMAILS = sorted(p.name.removesuffix(".jinja") for p in TEMPLATES.glob("[!_]*.jinja"))
 
 
 @pytest.fixture
@@ -22,28 +43,133 @@ def mailer() -> Mailer:
     return Mailer("smtp://127.0.0.1:1", "Threshold <no-reply@threshold.test>")
 
 
-def test_verification_mail_has_code_and_link_in_both_parts(mailer: Mailer) -> None:
-    message = mailer.render("verify_email", **CONTEXT)
+def context_for(purpose: EmailPurpose) -> dict[str, Any]:
+    return {**CONTEXT, **{name: SECRETS[name] for name in purpose.carries}}
 
+
+def test_every_email_is_one_file(mailer: Mailer) -> None:
+    leftovers = [p.name for p in TEMPLATES.iterdir() if p.suffix != ".jinja"]
+
+    assert leftovers == []
+    assert mailer.names() == EMAILS and len(EMAILS) >= 12
+
+
+@pytest.mark.parametrize("template", EMAILS)
+def test_every_email_renders_strictly_with_its_declared_purpose(
+    mailer: Mailer, template: str
+) -> None:
+    purpose = mailer.purpose_of(template)
+
+    message = mailer.render(template, purpose=purpose, **context_for(purpose))
+
+    subject, text, html = str(message["Subject"]), text_of(message), html_of(message)
     assert message["To"] == "ann@example.com"
-    assert message["Subject"] == "Your Threshold code: 042917"
-    assert "042917" in text_of(message) and "042917" in html_of(message)
-    assert "10 minutes" in text_of(message)
-    assert str(CONTEXT["link"]) in text_of(message)
-    html = html_of(message)
-    assert "token=abc&amp;x=&lt;y&gt;" in html  # autoescaped, never raw markup
-    assert "<y>" not in html
+    assert subject and "\n" not in subject and "{" not in subject
+    assert text.startswith("Hello,") and text.rstrip().endswith("-- Threshold")
+    assert html.lstrip().startswith("<!doctype html>") and "— Threshold" in html
+    assert "{{" not in text + html and "{%" not in text + html
+    if "code" in purpose.carries:
+        assert SECRETS["code"] in text and SECRETS["code"] in html
+    if "link" in purpose.carries:
+        assert SECRETS["link"] in text  # plain text is never escaped
+        assert "token=abc&amp;x=&lt;y&gt;" in html and "<y>" not in html
+    for body in (text, html):
+        assert "token=" not in body or "link" in purpose.carries
 
 
-def test_already_registered_mail_has_no_code_or_link(mailer: Mailer) -> None:
-    message = mailer.render("already_registered", **CONTEXT)
+@pytest.mark.parametrize("template", ["already_registered", "recovery_unknown"])
+def test_decoys_are_declared_and_carry_nothing(mailer: Mailer, template: str) -> None:
+    assert mailer.purpose_of(template) is EmailPurpose.DECOY
 
-    for body in (text_of(message), html_of(message)):
-        assert "042917" not in body
-        assert "token=" not in body
+    with pytest.raises(ApplicationError) as refused:
+        mailer.render(template, purpose=EmailPurpose.DECOY, **CONTEXT, code="042917")
+
+    assert refused.value.type == ErrorCode.EMAIL_PURPOSE
+
+
+def test_the_declared_purposes_are_the_ones_senders_name(mailer: Mailer) -> None:
+    declared = {name: mailer.purpose_of(name).value for name in mailer.names()}
+
+    assert (
+        declared.items()
+        >= {
+            "already_registered": "decoy",
+            "data_export": "link",
+            "deletion_done": "notice",
+            "deletion_reminder": "link",
+            "deletion_scheduled": "link",
+            "invitation": "link",
+            "login_code": "code",
+            "password_changed": "notice",
+            "recovery": "code_and_link",
+            "recovery_unknown": "decoy",
+            "support_action": "notice",
+            "verify_email": "code_and_link",
+        }.items()
+    )
 
 
 @pytest.mark.parametrize("template", ["verify_email", "already_registered"])
 def test_templates_refuse_missing_variables(mailer: Mailer, template: str) -> None:
-    with pytest.raises((UndefinedError, KeyError)):
-        mailer.render(template, to="ann@example.com")
+    purpose = mailer.purpose_of(template)
+    secrets = {name: SECRETS[name] for name in purpose.carries}
+
+    with pytest.raises(UndefinedError):
+        mailer.render(template, purpose=purpose, to="ann@example.com", **secrets)
+
+
+@pytest.mark.parametrize(
+    ("template", "purpose", "secrets", "error"),
+    [
+        ("no_such_email", EmailPurpose.NOTICE, {}, ErrorCode.UNKNOWN_EMAIL),
+        ("_html", EmailPurpose.NOTICE, {}, ErrorCode.UNKNOWN_EMAIL),
+        ("../base", EmailPurpose.NOTICE, {}, ErrorCode.UNKNOWN_EMAIL),
+        ("verify_email", "urgent", SECRETS, ErrorCode.EMAIL_PURPOSE),
+        ("verify_email", EmailPurpose.CODE, {"code": "042917"}, ErrorCode.EMAIL_PURPOSE),
+        ("login_code", EmailPurpose.CODE, SECRETS, ErrorCode.EMAIL_PURPOSE),
+        ("invitation", EmailPurpose.LINK, {}, ErrorCode.EMAIL_PURPOSE),
+        ("support_action", EmailPurpose.NOTICE, {"link": "x"}, ErrorCode.EMAIL_PURPOSE),
+    ],
+)
+async def test_an_undeclared_send_fails_for_good_and_sends_nothing(
+    smtp_server: MailCatcher,
+    caplog: pytest.LogCaptureFixture,
+    template: str,
+    purpose: EmailPurpose,
+    secrets: dict[str, str],
+    error: ErrorCode,
+) -> None:
+    mailer = Mailer(smtp_server.smtp_url, "Threshold <no-reply@threshold.test>")
+
+    with pytest.raises(ApplicationError) as refused:
+        mailer.send(template, purpose=purpose, **{**CONTEXT, **secrets})
+
+    assert refused.value.type == error and refused.value.non_retryable
+    assert [r for r in caplog.records if r.levelname == "ERROR" and error in r.getMessage()]
+    assert smtp_server.messages_to(str(CONTEXT["to"])) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        (
+            "{% block purpose %}urgent{% endblock %}{% block subject %}s{% endblock %}"
+            "{% block text %}t{% endblock %}{% block html %}h{% endblock %}",
+            ErrorCode.EMAIL_PURPOSE,
+        ),
+        (
+            "{% block purpose %}notice{% endblock %}{% block subject %}s{% endblock %}",
+            ErrorCode.UNKNOWN_EMAIL,
+        ),
+    ],
+)
+def test_a_template_declaring_no_known_purpose_or_lacking_a_block_is_refused(
+    tmp_path: Path, source: str, error: ErrorCode
+) -> None:
+    (tmp_path / "odd.jinja").write_text(source)
+    mailer = Mailer("smtp://127.0.0.1:1", "x@threshold.test", templates=tmp_path)
+
+    with pytest.raises(ApplicationError) as refused:
+        mailer.render("odd", purpose=EmailPurpose.NOTICE, to="ann@example.com")
+
+    assert refused.value.type == error

@@ -9,9 +9,14 @@ from __future__ import annotations
 import json
 import smtplib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
+from temporalio.exceptions import ApplicationError
 
+from contracts.emails import EmailPurpose
+from contracts.errors import ErrorCode
 from contracts.verification import CheckCode, CheckLink, CheckResult, SendCode, SentCode
 from core.security.sealing import Sealer
 from core.settings import Settings
@@ -21,19 +26,26 @@ from tests.conftest import MakeSettings
 from tests.support.mail import MailCatcher, code_in, link_in, text_of, token_in
 from tests.support.net import free_port
 from tests.support.store import new_journey_id, one, rows, unique_email, update
+from workers.activities.messaging import Mailer
 from workers.activities.verification import VerificationActivitiesImpl
 
 
 class Flow:
     """One journey's verification, driven through the activities like the workflow does."""
 
-    def __init__(self, settings: Settings, template: str = "verify_email") -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        template: str = "verify_email",
+        purpose: EmailPurpose = EmailPurpose.CODE_AND_LINK,
+    ) -> None:
         self.settings = settings
         self.activities = VerificationActivitiesImpl(settings)
         self.sealer = Sealer(settings.derive_key("sealing"))
         self.journey_id = new_journey_id()
         self.email = unique_email("verify")
         self.template = template
+        self.purpose = purpose
 
     def request(self, verification_id: str = "v-1") -> SendCode:
         return SendCode(
@@ -42,6 +54,7 @@ class Flow:
             journey="registration",
             email=self.email,
             template=self.template,
+            purpose=self.purpose,
         )
 
     def send(self, verification_id: str = "v-1") -> SentCode:
@@ -135,7 +148,7 @@ async def test_already_registered_mail_carries_no_code_and_its_code_never_works(
 ) -> None:
     # Keep the send failing once, so the sealed code is still in the row and the test can read it.
     down = make_settings(db_url, smtp_url=f"smtp://127.0.0.1:{free_port()}")
-    flow = Flow(down, template="already_registered")
+    flow = Flow(down, template="already_registered", purpose=EmailPurpose.DECOY)
     with pytest.raises((OSError, smtplib.SMTPException)):
         flow.send()
     row = one(down, Verification, journey_id=flow.journey_id)
@@ -148,7 +161,7 @@ async def test_already_registered_mail_carries_no_code_and_its_code_never_works(
         )
     )
 
-    up = Flow(make_settings(db_url), template="already_registered")
+    up = Flow(make_settings(db_url), template="already_registered", purpose=EmailPurpose.DECOY)
     up.journey_id, up.email = flow.journey_id, flow.email
     up.send()
     message = await smtp_server.wait_for(to=flow.email)
@@ -158,6 +171,117 @@ async def test_already_registered_mail_carries_no_code_and_its_code_never_works(
     assert "token=" not in text_of(message)
     assert not up.check_code(secret["code"]).ok
     assert not up.check_link(secret["token"]).ok
+
+
+@pytest.mark.parametrize(
+    ("template", "purpose", "error"),
+    [
+        # A template nobody wrote: once silently a decoy whose code never matched.
+        ("change_email_code", EmailPurpose.CODE_AND_LINK, ErrorCode.UNKNOWN_EMAIL),
+        # A real code email sent as a decoy, and a decoy sent as if it carried a code.
+        ("verify_email", EmailPurpose.DECOY, ErrorCode.EMAIL_PURPOSE),
+        ("already_registered", EmailPurpose.CODE_AND_LINK, ErrorCode.EMAIL_PURPOSE),
+        # A notice is not a verification, even when named with its own purpose.
+        ("password_changed", EmailPurpose.NOTICE, ErrorCode.EMAIL_PURPOSE),
+    ],
+)
+async def test_a_send_the_templates_do_not_declare_fails_for_good_and_stores_nothing(
+    db_settings: Settings,
+    smtp_server: MailCatcher,
+    caplog: pytest.LogCaptureFixture,
+    template: str,
+    purpose: EmailPurpose,
+    error: ErrorCode,
+) -> None:
+    flow = Flow(db_settings, template=template, purpose=purpose)
+
+    with pytest.raises(ApplicationError) as refused:
+        flow.send()
+
+    assert refused.value.type == error and refused.value.non_retryable
+    assert template in str(refused.value)
+    assert any(error in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+    assert rows(db_settings, Verification, journey_id=flow.journey_id) == []
+    assert smtp_server.messages_to(flow.email) == []
+
+
+async def test_a_link_email_proves_the_address_by_its_link_and_never_by_a_code(
+    make_settings: MakeSettings, db_url: str, smtp_server: MailCatcher, tmp_path: Path
+) -> None:
+    (tmp_path / "undo.jinja").write_text(
+        "{% block purpose %}link{% endblock %}{% block subject %}Undo{% endblock %}"
+        "{% block text %}Hello, open {{ link }} within {{ minutes }} minutes.{% endblock %}"
+        '{% block html %}<a href="{{ link }}">Undo</a>{% endblock %}'
+    )
+    (tmp_path / "_html.jinja").write_text("<html><body>{{ body }}</body></html>")
+
+    def link_flow(settings: Settings) -> Flow:
+        flow = Flow(settings, template="undo", purpose=EmailPurpose.LINK)
+        flow.activities.mailer = Mailer(settings.smtp_url, "x@threshold.test", tmp_path)
+        return flow
+
+    # The first send fails, so the sealed code is still in the row and the test can read it.
+    down = link_flow(make_settings(db_url, smtp_url=f"smtp://127.0.0.1:{free_port()}"))
+    with pytest.raises((OSError, smtplib.SMTPException)):
+        down.send()
+    row = one(down.settings, Verification, journey_id=down.journey_id)
+    assert row.purpose == "link" and row.undelivered is not None
+    code = json.loads(
+        down.sealer.open(
+            Sealed.model_validate_json(row.undelivered),
+            journey_id=down.journey_id,
+            field=f"undelivered:{row.id}",
+        )
+    )["code"]
+    up = link_flow(make_settings(db_url))
+    up.journey_id, up.email = down.journey_id, down.email
+    up.send()
+    message = await smtp_server.wait_for(to=up.email)
+
+    assert code not in text_of(message)
+    assert not up.check_code(code).ok
+    assert up.check_link(token_in(message)).ok
+
+
+def test_a_send_recorded_without_a_purpose_reads_as_registrations_own() -> None:
+    recorded = {
+        "verification_id": "r-1:v-1",
+        "journey_id": "r-1",
+        "journey": "registration",
+        "email": "ann@example.com",
+    }
+
+    fresh = SendCode.model_validate({**recorded, "template": "verify_email"})
+    taken = SendCode.model_validate({**recorded, "template": "already_registered"})
+
+    assert fresh.purpose is EmailPurpose.CODE_AND_LINK
+    assert taken.purpose is EmailPurpose.DECOY
+    with pytest.raises(ValidationError):
+        SendCode.model_validate({**recorded, "template": "login_code"})
+
+
+@pytest.mark.parametrize(
+    ("stored", "code_works", "link_works"),
+    [("verify_email", True, True), ("recovery", True, True), ("login_code", True, False)],
+)
+async def test_rows_stored_before_purposes_still_prove_what_they_did(
+    db_settings: Settings,
+    smtp_server: MailCatcher,
+    stored: str,
+    code_works: bool,
+    link_works: bool,
+) -> None:
+    flow, linked = Flow(db_settings), Flow(db_settings)
+    for each in (flow, linked):
+        each.send()
+        update(
+            db_settings, one(db_settings, Verification, journey_id=each.journey_id), purpose=stored
+        )
+    code = code_in(await smtp_server.wait_for(to=flow.email))
+    token = token_in(await smtp_server.wait_for(to=linked.email))
+
+    assert flow.check_code(code).ok is code_works
+    assert linked.check_link(token).ok is link_works
 
 
 # ----- checking codes ----------------------------------------------------------------------
