@@ -57,5 +57,5 @@ class DueConsents(BaseModel):
 class ConsentActivities:
     """Typed references to the consent activities, for ``Journey.step``."""
 
-    record = ActivityRef("consent.record", RecordConsents, int)
-    due = ActivityRef("consent.due", ConsentsOf, DueConsents)
+    record = ActivityRef("consent.record", RecordConsents, int, local=True)
+    due = ActivityRef("consent.due", ConsentsOf, DueConsents, local=True)

@@ -27,5 +27,5 @@ class DeletionScheduled(BaseModel):
 class DeletionGateActivities:
     """Typed references to the deletion gate activities, for ``Journey.step``."""
 
-    pending = ActivityRef("deletion_gate.pending", PendingDeletion, DeletionScheduled)
+    pending = ActivityRef("deletion_gate.pending", PendingDeletion, DeletionScheduled, local=True)
     keep = ActivityRef("deletion_gate.keep", PendingDeletion, type(None))

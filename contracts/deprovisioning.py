@@ -65,10 +65,12 @@ class EraseCustomer(BaseModel):
 class DeprovisioningActivities:
     """Typed references to the deprovisioning activities, for ``Journey.step``."""
 
-    begin = ActivityRef("deprovisioning.begin", BeginDeletion, DeletionBegun)
+    begin = ActivityRef("deprovisioning.begin", BeginDeletion, DeletionBegun, local=True)
     notify = ActivityRef("deprovisioning.notify", DeletionNotice, type(None))
-    restore = ActivityRef("deprovisioning.restore", CustomerRef, type(None))
-    erasure_subscribers = ActivityRef("deprovisioning.erasure_subscribers", CustomerRef, list[str])
+    restore = ActivityRef("deprovisioning.restore", CustomerRef, type(None), local=True)
+    erasure_subscribers = ActivityRef(
+        "deprovisioning.erasure_subscribers", CustomerRef, list[str], local=True
+    )
     erase = ActivityRef("deprovisioning.erase", EraseCustomer, bool)
 
 

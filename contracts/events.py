@@ -24,4 +24,4 @@ class EmitEvent(BaseModel):
 class EventActivities:
     """Typed references to the events activities, for ``Journey.step``."""
 
-    emit = ActivityRef("events.emit", EmitEvent, type(None))
+    emit = ActivityRef("events.emit", EmitEvent, type(None), local=True)

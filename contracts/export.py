@@ -31,7 +31,7 @@ class ExportActivities:
     """Typed references to the export activities, for ``Journey.step``."""
 
     prepare = ActivityRef("export.prepare", PrepareExport, ExportReady)
-    discard = ActivityRef("export.discard", PrepareExport, type(None))
+    discard = ActivityRef("export.discard", PrepareExport, type(None), local=True)
 
 
 LINK_LIFETIME = timedelta(hours=24)

@@ -52,8 +52,12 @@ class SendLoginCode(BaseModel):
 class FactorActivities:
     """Typed references to the factors activities, for ``Journey.step``."""
 
-    enrolled = ActivityRef("factors.enrolled", FactorsOf, EnrolledFactors)
-    check_totp = ActivityRef("factors.check_totp", CheckFactor, FactorChecked)
-    check_recovery_code = ActivityRef("factors.check_recovery_code", CheckFactor, FactorChecked)
+    enrolled = ActivityRef("factors.enrolled", FactorsOf, EnrolledFactors, local=True)
+    check_totp = ActivityRef("factors.check_totp", CheckFactor, FactorChecked, local=True)
+    check_recovery_code = ActivityRef(
+        "factors.check_recovery_code", CheckFactor, FactorChecked, local=True
+    )
     send_login_code = ActivityRef("factors.send_login_code", SendLoginCode, SentCode)
-    check_email_code = ActivityRef("factors.check_email_code", CheckFactor, FactorChecked)
+    check_email_code = ActivityRef(
+        "factors.check_email_code", CheckFactor, FactorChecked, local=True
+    )

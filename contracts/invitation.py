@@ -48,7 +48,7 @@ class InvitationActivities:
     """Typed references to the invitation activities, for ``Journey.step``."""
 
     send = ActivityRef("invitation.send", SendInvitation, SentInvitation)
-    check_link = ActivityRef("invitation.check_link", CheckInvitationLink, CheckResult)
+    check_link = ActivityRef("invitation.check_link", CheckInvitationLink, CheckResult, local=True)
     set_password = ActivityRef("invitation.set_password", ChoosePassword, type(None))
 
 

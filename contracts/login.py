@@ -68,6 +68,6 @@ class LoginActivities:
     """Typed references to the login activities, for ``Journey.step``."""
 
     check_password = ActivityRef("login.check_password", CheckPassword, PasswordChecked)
-    known_customer = ActivityRef("login.known_customer", KnownCustomer, PasswordChecked)
-    home_realm = ActivityRef("login.home_realm", HomeRealmOf, HomeRealm)
-    reset_throttle = ActivityRef("login.reset_throttle", ResetThrottle, type(None))
+    known_customer = ActivityRef("login.known_customer", KnownCustomer, PasswordChecked, local=True)
+    home_realm = ActivityRef("login.home_realm", HomeRealmOf, HomeRealm, local=True)
+    reset_throttle = ActivityRef("login.reset_throttle", ResetThrottle, type(None), local=True)

@@ -64,14 +64,26 @@ class PasskeyActivities:
     """Typed references to the passkeys activities, for ``Journey.step``."""
 
     begin_registration = ActivityRef(
-        "passkeys.begin_registration", BeginPasskeyRegistration, PasskeyOptions
+        "passkeys.begin_registration",
+        BeginPasskeyRegistration,
+        PasskeyOptions,
+        local=True,
     )
     finish_registration = ActivityRef(
-        "passkeys.finish_registration", FinishPasskeyCeremony, RegisteredPasskey
+        "passkeys.finish_registration",
+        FinishPasskeyCeremony,
+        RegisteredPasskey,
+        local=True,
     )
     begin_authentication = ActivityRef(
-        "passkeys.begin_authentication", BeginPasskeyAuthentication, PasskeyOptions
+        "passkeys.begin_authentication",
+        BeginPasskeyAuthentication,
+        PasskeyOptions,
+        local=True,
     )
     finish_authentication = ActivityRef(
-        "passkeys.finish_authentication", FinishPasskeyCeremony, AuthenticatedPasskey
+        "passkeys.finish_authentication",
+        FinishPasskeyCeremony,
+        AuthenticatedPasskey,
+        local=True,
     )

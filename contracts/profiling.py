@@ -107,4 +107,4 @@ class ProfilingActivities:
     """Typed references to the profiling activities, for ``Journey.step``."""
 
     next = ActivityRef("profiling.next", NextInterstitial, Interstitial)
-    save = ActivityRef("profiling.save", SaveProfile, list[str])
+    save = ActivityRef("profiling.save", SaveProfile, list[str], local=True)

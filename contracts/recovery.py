@@ -77,6 +77,6 @@ class RecoveryActivities:
     """Typed references to the recovery activities, for ``Journey.step``."""
 
     request = ActivityRef("recovery.request", RequestRecovery, RecoveryRequested)
-    account = ActivityRef("recovery.account", RecoveryOf, RecoveryAccount)
+    account = ActivityRef("recovery.account", RecoveryOf, RecoveryAccount, local=True)
     set_password = ActivityRef("recovery.set_password", SetPassword, type(None))
-    complete = ActivityRef("recovery.complete", CompleteRecovery, RecoveryCompleted)
+    complete = ActivityRef("recovery.complete", CompleteRecovery, RecoveryCompleted, local=True)

@@ -108,8 +108,8 @@ class ForgetDevice(BaseModel):
 class RiskActivities:
     """Typed references to the risk activities, for ``Journey.step``."""
 
-    assess = ActivityRef("risk.assess", LoginSignals, RiskAssessment)
-    record = ActivityRef("risk.record", LoginRecord, type(None))
-    cold_start = ActivityRef("risk.cold_start", Baseline, type(None))
-    bind_device = ActivityRef("risk.bind_device", DeviceBinding, KnownDevice)
-    forget_device = ActivityRef("risk.forget_device", ForgetDevice, bool)
+    assess = ActivityRef("risk.assess", LoginSignals, RiskAssessment, local=True)
+    record = ActivityRef("risk.record", LoginRecord, type(None), local=True)
+    cold_start = ActivityRef("risk.cold_start", Baseline, type(None), local=True)
+    bind_device = ActivityRef("risk.bind_device", DeviceBinding, KnownDevice, local=True)
+    forget_device = ActivityRef("risk.forget_device", ForgetDevice, bool, local=True)

@@ -22,3 +22,9 @@ OIDC_ACR = "oidc-acr"
 HOME_REALM_DISCOVERY = "home-realm-discovery"
 #: Registration's "Create your passkey" screen offers "Use a password instead" (then asks one).
 PASSKEY_PASSWORD_FALLBACK = "passkey-password-fallback"
+#: Activities declared ``local`` in contracts run as local activities (journeys/kit/activities.py).
+LOCAL_ACTIVITIES = "local-activities"
+#: Login remembers a device that passed a second factor (risk.bind_device): a known device.
+KNOWN_DEVICES = "known-devices"
+#: Registration records the new customer's browser as the risk baseline (risk.cold_start).
+RISK_COLD_START = "risk-cold-start"

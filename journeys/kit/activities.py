@@ -15,13 +15,11 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from contracts.activity import ActivityRef
+    from journeys.patches import LOCAL_ACTIVITIES
 
 I = TypeVar("I")  # noqa: E741 - an activity's input
 O = TypeVar("O")  # noqa: E741 - an activity's output
 
-#: ``workflow.patched`` id: from this change on, activities declared ``local`` run as local
-#: activities. Histories recorded before it replay with every activity scheduled normally.
-LOCAL_ACTIVITIES_PATCH = "local-activities"
 DEFAULT_ACTIVITY_TIMEOUT = timedelta(seconds=30)
 DEFAULT_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -44,7 +42,8 @@ async def run_activity(
     ``timeout`` bounds one attempt; ``schedule_to_close`` (optional) bounds all attempts together.
     An activity declared ``local`` runs as a local activity (see :class:`ActivityRef`).
     """
-    if activity.local and workflow.patched(LOCAL_ACTIVITIES_PATCH):
+    # Runs recorded before local activities replay with every activity scheduled normally.
+    if activity.local and workflow.patched(LOCAL_ACTIVITIES):
         local: O = await workflow.execute_local_activity(
             activity.name,
             arg,

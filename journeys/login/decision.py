@@ -16,7 +16,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from contracts.factors import FactorActivities, FactorsOf
     from contracts.journey import JourneyStart
-    from contracts.risk import RiskActivities, RiskAssessment
+    from contracts.risk import DeviceBinding, RiskActivities, RiskAssessment
     from journeys.consent_steps import reconsent
     from journeys.deletion_gate import deletion_gate
     from journeys.kit import Journey, Outcome, StepTimedOut, expired, failed, signed_in
@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from journeys.login.screens import NoSecondFactor, SignInBlocked
     from journeys.oidc_acr import asks_aal2
     from journeys.outbox import emit
-    from journeys.patches import CONSENT_CATALOGUE, PROGRESSIVE_PROFILING
+    from journeys.patches import CONSENT_CATALOGUE, KNOWN_DEVICES, PROGRESSIVE_PROFILING
     from journeys.profiling_steps import profile_interstitial
 
 #: RFC 8176 method names where one exists; ``rc`` (recovery code) and ``email`` are ours.
@@ -80,7 +80,7 @@ async def after_first_factor(
     why = summary(risk)
     methods = list(first)
     if risk.decision == "deny":
-        await record(journey, signals, success=False, why=why)
+        await record(journey, signals, success=False, why=why, failed_step="refused")
         return await journey.finish(
             failed(journey_id, f"Sign-in blocked. {why}"), screen=SignInBlocked
         )
@@ -94,10 +94,10 @@ async def after_first_factor(
                 journey, customer_id=customer_id, factors=others, email=email, why=why
             )
         except StepTimedOut as timeout:
-            await record(journey, signals, success=False, why=why)
+            await record(journey, signals, success=False, why=why, failed_step="second_factor")
             return await journey.finish(expired(journey_id, f"No answer at step {timeout}."))
         if kind is None:
-            await record(journey, signals, success=False, why=why)
+            await record(journey, signals, success=False, why=why, failed_step="second_factor")
             if not usable_factors(others):
                 return await journey.finish(
                     failed(journey_id, f"No usable second factor. {why}"), screen=NoSecondFactor
@@ -106,6 +106,18 @@ async def after_first_factor(
                 failed(journey_id, "Too many wrong codes. Please start again.")
             )
         methods.append(AMR.get(kind, PASSKEY_AMR))
+        if signals.device and workflow.patched(KNOWN_DEVICES):
+            await journey.step(
+                RiskActivities.bind_device,
+                DeviceBinding(
+                    journey_id=journey_id,
+                    customer_id=customer_id,
+                    device=signals.device,
+                    user_agent=signals.user_agent,
+                    at=signals.at,
+                ),
+                why="Remembering this browser: it passed a second factor",
+            )
     await record(journey, signals, success=True, why=why)
     await emit(journey, "login.succeeded", customer_id, {"amr": methods})
     interrupted = await _interstitials(journey, customer_id, reauthenticating)

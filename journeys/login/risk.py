@@ -10,7 +10,13 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from contracts.journey import JourneyStart
-    from contracts.risk import LoginRecord, LoginSignals, RiskActivities, RiskAssessment
+    from contracts.risk import (
+        FailedStep,
+        LoginRecord,
+        LoginSignals,
+        RiskActivities,
+        RiskAssessment,
+    )
     from journeys.kit import Journey
 
 
@@ -27,11 +33,18 @@ def signals_of(start: JourneyStart, customer_id: str | None, factors: list[str])
     )
 
 
-async def record(journey: Journey, signals: LoginSignals, *, success: bool, why: str) -> None:
-    """Add the attempt to the customer's history (and the failure counters behind ``deny``)."""
+async def record(
+    journey: Journey,
+    signals: LoginSignals,
+    *,
+    success: bool,
+    why: str,
+    failed_step: FailedStep = "password",
+) -> None:
+    """Add the attempt to the customer's history; a failure says which step failed (velocity)."""
     await journey.step(
         RiskActivities.record,
-        LoginRecord(signals=signals, success=success),
+        LoginRecord(signals=signals, success=success, failed_step=failed_step),
         why=f"Recording the sign-in {'success' if success else 'failure'}. {why}",
     )
 

@@ -189,6 +189,29 @@ async def home_realm(rec: Recording) -> JourneyRun:
     return run
 
 
+async def local_activities(rec: Recording) -> JourneyRun:
+    """A password sign-in after local activities: reads and writes run inside workflow tasks."""
+    email = "recorded-login-local@example.com"
+    register_customer(rec.settings, email, PASSWORD)
+    async with pinned_worker(rec, "allow") as settings:
+        run = await start(rec, settings, "local-activities")
+        await run.submit(email=email, password=PASSWORD)
+        assert (await run.result()).amr == ["pwd"]
+    return run
+
+
+async def known_device(rec: Recording) -> JourneyRun:
+    """A step-up by TOTP that makes the browser a known device (risk.bind_device)."""
+    email = "recorded-login-known-device@example.com"
+    app = enrol_totp(rec.settings, register_customer(rec.settings, email, PASSWORD))
+    async with pinned_worker(rec, "step_up") as settings:
+        run = await start(rec, settings, "known-device")
+        assert (await run.submit(email=email, password=PASSWORD)).screen == "enter-totp"
+        await run.submit(code=code_now(app))
+        assert (await run.result()).amr == ["pwd", "otp"]
+    return run
+
+
 LOGIN_CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "login-password": password,
     "login-totp": totp,
@@ -200,4 +223,6 @@ LOGIN_CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "login-home-realm": home_realm,
     "login-federated-step-up": federated_step_up,
     "login-linking-email": linking_email,
+    "login-local-activities": local_activities,
+    "login-known-device": known_device,
 }

@@ -14,6 +14,7 @@ from core.security.hashing import email_lookup
 from core.settings import Settings
 from journeys.kit.search import CUSTOMER_ID, EMAIL_LOOKUP
 from store.factors import FactorStore
+from store.known_devices import KnownDevices
 from store.models import AuditEvent
 from tests.conftest import MakeSettings
 from tests.support.login import Policy, code_now, enrol_totp, login_worker, pinned, start_login
@@ -222,3 +223,24 @@ CHROME_WINDOWS = (
     "Chrome/131.0.0.0 Safari/537.36"
 )
 FIREFOX_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.1; rv:133.0) Gecko/20100101 Firefox/133.0"
+
+
+async def test_a_browser_that_passed_a_second_factor_becomes_a_known_device(
+    client: Client, base: Settings
+) -> None:
+    """Device binding (issue 19): the step-up's browser is remembered, keyed, for this customer."""
+    email = unique_email("bind")
+    customer_id = register_customer(base, email, PASSWORD)
+    app = enrol_totp(base, customer_id)
+    devices = KnownDevices(base.database_url, base.derive_key("risk-features"))
+    assert devices.status(customer_id, "laptop-cookie") == "unbound"
+    async with login_worker(client, pinned(base, "step_up")) as settings:
+        run = await start_login(client, settings, device="laptop-cookie")
+        await run.submit(email=email, password=PASSWORD)
+        await run.submit(code=code_now(app))
+        assert (await run.result()).amr == ["pwd", "otp"]
+
+        failed = await start_login(client, settings, device="stranger-cookie")
+        await failed.submit(email=email, password=PASSWORD)  # step-up asked, never answered
+    assert devices.status(customer_id, "laptop-cookie") == "bound"
+    assert devices.status(customer_id, "stranger-cookie") == "unbound"
