@@ -24,11 +24,13 @@ from tests.support.browser import Page
 
 REQUEST_TIMEOUT = 90.0
 RETRY_PAUSE = 1.0
+MAX_RETRY_PAUSE = 15.0
 JOURNEY_DEADLINE = 1200.0  # a slow journey on a saturated machine is not a lost one
 MAIL_TIMEOUT = 600.0
 CHECK_EFFECT_FOR = 20.0
 MAX_RESTARTS = 4
-MAX_SCREENS = 40
+MAX_SCREENS = 60
+STALE_PAUSE = 3.0
 JOURNEY_PATH = re.compile(r"^/j/([a-z-]+)/([^/?]+)$")
 GRANTED = re.compile(r'data-purpose="([a-z_]+)" data-granted="(yes|no)"')
 SUBJECTS = {
@@ -179,6 +181,7 @@ class Customer:
     ) -> Page | None:
         """One page; retried on another web process after a failure (None: failed, no resend)."""
         self.doing = f"{record.kind}: {method} {path.split('?')[0]}"
+        failures = 0
         while True:
             try:
                 response = await self.http.request(method, self.url(path), data=data)
@@ -189,7 +192,10 @@ class Customer:
                 return Page(response)
             record.retries += 1
             self.port += 1
-            await asyncio.sleep(RETRY_PAUSE)
+            failures += 1
+            # Like a person, wait longer after each failure (and keep a saturated stack from a
+            # retry storm): 1, 2, 4, … up to 15 s.
+            await asyncio.sleep(min(RETRY_PAUSE * 2 ** (failures - 1), MAX_RETRY_PAUSE))
             if not resend:
                 return None
 
@@ -247,6 +253,12 @@ class Customer:
                 continue
             if page.status in (403, 404, 410):  # gone, or no longer bound to this browser
                 raise Restart
+            if page.status == 409:
+                # "Out of date": an earlier post of this screen (whose answer a fault lost) is
+                # still being processed. A person reloads a moment later instead of re-sending.
+                await asyncio.sleep(STALE_PAUSE)
+                page = await self.get(record, path)
+                continue
             screen = page.screen
             if screen is None:
                 raise GaveUp(f"{record.kind}: no screen ({page.status}) at {path}")
@@ -255,8 +267,6 @@ class Customer:
             posted = await self.request(record, "POST", path, page.form(**values))
             assert posted is not None
             page = posted
-            if page.status == 409 and page.screen is None:
-                page = await self.get(record, path)
         raise GaveUp(f"{record.kind}: more than {MAX_SCREENS} screens")
 
     async def code(self, record: JourneyRecord, kind: str, before: int, used: set[str]) -> str:

@@ -12,11 +12,14 @@ import email
 import email.policy
 import email.utils
 import re
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
 SCAN_EVERY = 0.1
+#: A listing even when the directory's mtime did not move (two renames in one clock tick).
+FULL_SCAN_EVERY = 2.0
 CODE_RE = re.compile(r"code is:\s*(\d{6})\b")
 URL_RE = re.compile(r"https?://[^/\s]+(/\S+)")
 
@@ -51,11 +54,19 @@ class Mailbox:
         self.by_recipient: dict[str, list[Mail]] = {}
         self.seen: set[str] = set()
         self.total = 0
+        self.changed = 0
+        self.scanned = 0.0
 
     def scan(self) -> None:
-        """File the messages that arrived since the last scan."""
-        if not self.directory.is_dir():
+        """File the messages that arrived since the last scan (the directory changed)."""
+        try:
+            changed = self.directory.stat().st_mtime_ns
+        except FileNotFoundError:
             return
+        now = time.monotonic()
+        if changed == self.changed and now - self.scanned < FULL_SCAN_EVERY:
+            return
+        self.changed, self.scanned = changed, now
         for path in sorted(self.directory.glob("*.eml")):
             if path.name in self.seen:
                 continue
