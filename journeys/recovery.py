@@ -151,7 +151,11 @@ class Recovery(Journey):
         journey_id = workflow.info().workflow_id
         try:
             email, expires_at = await self._request(journey_id, start)
-            await prove_email(self, email=email, screen=CheckYourEmail, expires_at=expires_at)
+            refused = await prove_email(
+                self, email=email, screen=CheckYourEmail, expires_at=expires_at
+            )
+            if refused is not None:
+                return await self.finish(failed(journey_id, refused))
             account = await self.step(
                 RecoveryActivities.account,
                 RecoveryOf(journey_id=journey_id, email=email),
