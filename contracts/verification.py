@@ -39,6 +39,8 @@ class SendCode(BaseModel):
     purpose: EmailPurpose
     #: Code and link lifetime in minutes; 0 keeps the defaults (account recovery uses 15).
     lifetime_minutes: int = 0
+    #: The client that asked, when the journey knows it: also limited (``store/mail_limits.py``).
+    client_ip: str = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -52,11 +54,14 @@ class SendCode(BaseModel):
 
 
 class SentCode(BaseModel):
-    """When the code stops working and when the link does."""
+    """When the code stops working and when the link does; or, when ``retry_after_seconds`` is
+    set, that nothing was sent: the address (or the client) had too many emails recently
+    (``store/mail_limits.py``), and the journey says so, the same for every address."""
 
     verification_id: str
     code_expires_at: datetime
     link_expires_at: datetime
+    retry_after_seconds: int = 0
 
 
 class CheckCode(BaseModel):

@@ -74,6 +74,7 @@ async def prove_email(
     expires_at: datetime | None = None,
     max_sends: int = MAX_SENDS,
     cooldown: timedelta = RESEND_COOLDOWN,
+    client_ip: str = "",
 ) -> str | None:
     """Wait until the emailed code or link checks out: ``None``, or why the journey must fail.
 
@@ -91,6 +92,7 @@ async def prove_email(
         max_sends: emails at most, resends included; once all are spent and the code is
             exhausted, the journey fails.
         cooldown: the least time between two sends.
+        client_ip: the client that asked, limited too (the address always is).
 
     Raises:
         StepTimedOut: the link expired unanswered.
@@ -98,8 +100,10 @@ async def prove_email(
     journey_id = workflow.info().workflow_id
     sends, sent_at = 0, workflow.now()
 
+    refused = ""  # why the last send sent nothing (too many emails to the address), if it did
+
     async def send() -> datetime:
-        nonlocal sends, sent_at
+        nonlocal sends, sent_at, refused
         sends, sent_at = sends + 1, workflow.now()
         sent = await journey.step(
             VerificationActivities.send_code,
@@ -111,15 +115,17 @@ async def prove_email(
                 template=template,
                 purpose=purpose,
                 lifetime_minutes=int(lifetime.total_seconds() // 60) if lifetime else 0,
+                client_ip=client_ip,
             ),
             why="Emailing the verification code",
         )
+        refused = too_many_emails(sent.retry_after_seconds) if sent.retry_after_seconds else ""
         return sent.link_expires_at
 
     deadline = expires_at if expires_at is not None else await send()
     context = {"email": mask_email(email)}
     errors: dict[str, str] = {}
-    form_errors: list[str] = []
+    form_errors: list[str] = [refused] if refused else []
     notice = ""
     why = WAITING
     while True:
@@ -144,7 +150,7 @@ async def prove_email(
                 notice = f"Please wait {int(wait.total_seconds()) + 1} s before asking again."
                 continue
             deadline = await send()
-            notice = "We sent you a new code."
+            form_errors, notice = ([refused], "") if refused else ([], "We sent you a new code.")
             continue
         result = await _check(journey, journey_id, answer)
         if result.ok:
@@ -172,6 +178,16 @@ async def _check(
         VerificationActivities.check_code,
         CheckCode(journey_id=journey_id, code=answer.code),
         why="Checking the emailed code",
+    )
+
+
+def too_many_emails(retry_after_seconds: int) -> str:
+    """Nothing was sent: the same words for every address, so they reveal no account."""
+    minutes = max((retry_after_seconds + 59) // 60, 1)
+    unit = "minute" if minutes == 1 else "minutes"
+    return (
+        "We did not send another email: this address received too many recently. "
+        f"Ask for a new code in {minutes} {unit}."
     )
 
 

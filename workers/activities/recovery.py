@@ -38,8 +38,9 @@ from core.security.passwords import PasswordPolicy, hash_password
 from core.security.sealing import SealError
 from core.settings import Settings
 from store.factors import FactorStore
+from store.mail_limits import MailLimiter
 from store.models import AuditEvent, Credential, Customer, Session, Verification, utcnow
-from store.throttle import Throttle, ThrottlePolicy, rows_changed
+from store.throttle import rows_changed
 from workers.activities.attempts import answer_once
 from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer
@@ -51,36 +52,12 @@ LIFETIME = timedelta(minutes=15)
 #: noise (a warm cache, a slow disk) could still tell apart, in the spirit of OWASP's advice on
 #: uniform response times.
 MIN_REQUEST_DURATION = timedelta(milliseconds=400)
-#: Per email address (keyed by its lookup hash, so unknown addresses are limited exactly alike).
-PER_EMAIL = ThrottlePolicy(
-    free_failures=3,
-    first_delay=timedelta(minutes=1),
-    max_delay=timedelta(hours=1),
-    forget_after=timedelta(hours=1),
-)
-#: Per client IP: room for a shared NAT, forgotten after a quiet hour.
-PER_IP = ThrottlePolicy(
-    free_failures=20,
-    first_delay=timedelta(minutes=1),
-    max_delay=timedelta(hours=1),
-    forget_after=timedelta(hours=1),
-)
 #: ``ApplicationError.type`` when a journey asks for an account it has not proven (a bug, never
 #: a customer's mistake: the journey asks only after the email check succeeded).
 NOT_PROVEN = "RECOVERY_NOT_PROVEN"
 #: The factor kinds that can stand in for the customer in recovery (an emailed code cannot: the
 #: email is already the first proof).
 RECOVERY_FACTORS = ("totp", "passkey", "recovery_code")
-
-
-def email_key(email_lookup: str) -> str:
-    """The throttle key of recovery requests for one address."""
-    return f"recover:{email_lookup}"
-
-
-def ip_key(client_ip: str) -> str:
-    """The throttle key of recovery requests from one client address."""
-    return f"recover-ip:{client_ip[:64]}"
 
 
 class RecoveryActivitiesImpl(ActivityGroup):
@@ -121,7 +98,7 @@ class RecoveryActivitiesImpl(ActivityGroup):
                 select(Customer).where(Customer.email == request.email, Customer.status == "active")
             ).first()
             customer_id = customer.id if customer is not None else None
-        sent = self.verification.send_code(
+        sent = self.verification.deliver(
             SendCode(
                 verification_id=request.verification_id,
                 journey_id=request.journey_id,
@@ -256,12 +233,11 @@ class RecoveryActivitiesImpl(ActivityGroup):
         return RecoveryCompleted(sessions_revoked=revoked)
 
     def _admit(self, lookup: str, client_ip: str) -> RecoveryRequested:
-        gate = Throttle(self.settings.database_url)
-        for key, policy in ((ip_key(client_ip), PER_IP), (email_key(lookup), PER_EMAIL)):
-            admission = gate.admit(key, policy)
-            if not admission.allowed:
-                seconds = max(int(admission.retry_after.total_seconds() + 0.999), 1)
-                return RecoveryRequested(
-                    admitted=False, email_lookup=lookup, retry_after_seconds=seconds
-                )
+        """The limits every email to a typed address shares (``store/mail_limits.py``)."""
+        admission = MailLimiter(self.settings.database_url).admit(lookup, client_ip)
+        if not admission.allowed:
+            seconds = max(int(admission.retry_after.total_seconds() + 0.999), 1)
+            return RecoveryRequested(
+                admitted=False, email_lookup=lookup, retry_after_seconds=seconds
+            )
         return RecoveryRequested(admitted=True, email_lookup=lookup)

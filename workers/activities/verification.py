@@ -11,7 +11,8 @@ import json
 import secrets
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from contracts.emails import EmailPurpose
 from contracts.errors import ErrorCode
@@ -27,7 +28,10 @@ from contracts.verification import (
 from core.security.hashing import keyed_hash, matches
 from core.security.sealing import SealError
 from core.settings import Settings
+from store.mail_limits import MailLimiter
 from store.models import Verification, utcnow
+from store.throttle import rows_changed
+from workers.activities.attempts import answer_once
 from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer, refused
 
@@ -53,6 +57,7 @@ class VerificationActivitiesImpl(ActivityGroup):
     CODE_LIFETIME = timedelta(minutes=10)
     LINK_LIFETIME = timedelta(hours=24)
     MAX_ATTEMPTS = 5
+    MAX_RACES = 100
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -60,7 +65,24 @@ class VerificationActivitiesImpl(ActivityGroup):
 
     @implements(VerificationActivities.send_code)
     def send_code(self, request: SendCode) -> SentCode:
-        """Create the code and link (once) and email them (until the mail server accepts)."""
+        """Admit the email (the limits every journey shares), then :meth:`deliver` it.
+
+        Admission is answered once per ``verification_id``, so a retry neither counts twice nor
+        turns a refusal into a send.
+        """
+        self._refuse_unsendable(request)
+        admitted = answer_once(
+            self, f"{request.verification_id}:mail", SentCode, lambda: self._admit(request)
+        )
+        if admitted.retry_after_seconds:
+            return admitted
+        return self.deliver(request)
+
+    def deliver(self, request: SendCode) -> SentCode:
+        """Create the code and link (once) and email them (until the mail server accepts).
+
+        Only for a caller that already admitted this email with :class:`MailLimiter`.
+        """
         self._refuse_unsendable(request)
         with self.db() as session:
             row = session.get(Verification, request.verification_id)
@@ -111,28 +133,52 @@ class VerificationActivitiesImpl(ActivityGroup):
             return CheckResult(
                 ok=False, reason="unreadable", message="Please enter the code again."
             )
-        with self.db() as session:
-            row = session.exec(
-                select(Verification)
-                .where(Verification.journey_id == request.journey_id)
-                .order_by(Verification.created_at.desc())  # type: ignore[attr-defined]
-            ).first()
-            if row is None or row.consumed_at is not None:
-                return CheckResult(ok=False, reason="wrong", message="That code is not right.")
-            if row.attempts >= row.max_attempts:
-                return _exhausted()
-            if utcnow() > row.code_expires_at:
-                return CheckResult(
-                    ok=False, reason="expired", message="This code has expired. Send a new code."
+        for _ in range(self.MAX_RACES):
+            with self.db() as session:
+                row = session.exec(
+                    select(Verification)
+                    .where(Verification.journey_id == request.journey_id)
+                    .order_by(Verification.created_at.desc())  # type: ignore[attr-defined]
+                ).first()
+                if row is None or row.consumed_at is not None:
+                    return CheckResult(ok=False, reason="wrong", message="That code is not right.")
+                if row.attempts >= row.max_attempts:
+                    return _exhausted()
+                if utcnow() > row.code_expires_at:
+                    return CheckResult(
+                        ok=False,
+                        reason="expired",
+                        message="This code has expired. Send a new code.",
+                    )
+                # Compare-and-set: parallel checks each take their own attempt number.
+                seen, limit = row.attempts, row.max_attempts
+                claimed = session.execute(
+                    update(Verification)
+                    .where(
+                        col(Verification.id) == row.id,
+                        col(Verification.attempts) == seen,
+                        col(Verification.consumed_at).is_(None),
+                    )
+                    .values(attempts=seen + 1)
                 )
-            row.attempts += 1
-            left = row.max_attempts - row.attempts
-            valid = row.purpose in CODE_PROOFS and matches(
-                row.code_hash, self.verification_key, row.id, "code", code
-            )
-            if valid:
-                row.consumed_at = utcnow()
-            session.add(row)
+                if rows_changed(claimed) != 1:
+                    continue
+                left = limit - seen - 1
+                valid = row.purpose in CODE_PROOFS and matches(
+                    row.code_hash, self.verification_key, row.id, "code", code
+                )
+                if valid:
+                    spent = session.execute(
+                        update(Verification)
+                        .where(
+                            col(Verification.id) == row.id, col(Verification.consumed_at).is_(None)
+                        )
+                        .values(consumed_at=utcnow())
+                    )
+                    valid = rows_changed(spent) == 1
+            break
+        else:
+            raise RuntimeError("verification attempts are too contended")
         if valid:
             self.audit(f"{row.id}:verified", "email.verified", journey_id=request.journey_id)
             return CheckResult(ok=True)
@@ -173,6 +219,20 @@ class VerificationActivitiesImpl(ActivityGroup):
             verification_id = row.id
         self.audit(f"{verification_id}:verified", "email.verified", journey_id=request.journey_id)
         return CheckResult(ok=True)
+
+    def _admit(self, request: SendCode) -> SentCode:
+        """Nothing sent when refused: expiries far enough out for the journey to keep waiting."""
+        limiter = MailLimiter(self.settings.database_url)
+        admission = limiter.admit(self.email_lookup(request.email), request.client_ip)
+        now = utcnow()
+        return SentCode(
+            verification_id=request.verification_id,
+            code_expires_at=now + self.CODE_LIFETIME,
+            link_expires_at=now + self.LINK_LIFETIME,
+            retry_after_seconds=0
+            if admission.allowed
+            else max(int(admission.retry_after.total_seconds() + 0.999), 1),
+        )
 
     def _refuse_unsendable(self, request: SendCode) -> None:
         """Before anything is stored: the template must declare this purpose, one we send."""
