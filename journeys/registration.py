@@ -14,6 +14,7 @@ the start input alone, so histories recorded before this path existed replay unc
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import ClassVar
 
 from pydantic import field_validator
 from temporalio import workflow
@@ -55,10 +56,15 @@ with workflow.unsafe.imports_passed_through():
     from journeys.kit.cancel import JourneyCancelled
     from journeys.kit.fields import email_field, new_password_field
     from journeys.kit.outcomes import cancelled
-    from journeys.kit.passkey_steps import create_passkey
+    from journeys.kit.passkey_steps import (
+        OTHER,
+        CreatePasskey,
+        PasskeyDeclined,
+        create_passkey,
+    )
     from journeys.kit.prove_email import EnterEmailedCode, prove_email
     from journeys.outbox import emit
-    from journeys.patches import CONSENT_CATALOGUE
+    from journeys.patches import CONSENT_CATALOGUE, PASSKEY_PASSWORD_FALLBACK
 
 TERMS = PurposeGrant(purpose="terms", version="2026-01", granted=True)
 SIGN_UP_TIMEOUT = timedelta(hours=1)
@@ -113,6 +119,31 @@ class PasskeySignUp(Screen):
     )
 
     email: str = email_field()
+
+
+class CreatePasskeyOrPassword(CreatePasskey):
+    """Creating the passkey, with a way back to a password (no passkey on this device, or a
+    browser that refuses one)."""
+
+    actions: ClassVar[tuple[Action, ...]] = (
+        Action(name="submit", label="Create passkey"),
+        Action(name=OTHER, label="Use a password instead", validate_fields=False, primary=False),
+    )
+
+    @classmethod
+    def screen_name(cls) -> str:
+        """The kit's screen, one more button: the same name for templates, funnels and tests."""
+        return CreatePasskey.screen_name()
+
+
+class ChoosePassword(Screen):
+    """A password instead of the passkey, once the email is proven."""
+
+    title = "Choose a password"
+    intro = "Your email address is confirmed. Choose a password of at least 8 characters."
+    actions = (Action(name="submit", label="Continue"),)
+
+    password: Sealed = new_password_field()
 
 
 class CheckYourEmail(EnterEmailedCode):
@@ -173,13 +204,16 @@ class Registration(Journey):
             return await self._federated(journey_id, start, start.upstream)
         try:
             email, existing, passkey = await self._sign_up(journey_id)
-            refused = await self._verify_email(email, existing)
+            refused = await self._verify_email(email, existing, start.client_ip)
             if refused is not None:
                 return await self.finish(failed(journey_id, refused))
-            if passkey and not await create_passkey(self, journey_id=journey_id, user_name=email):
-                return await self.finish(
-                    failed(journey_id, "No passkey could be created. Please start again.")
-                )
+            if passkey:
+                made = await self._passkey_or_password(journey_id, email)
+                if made is None:
+                    return await self.finish(
+                        failed(journey_id, "No passkey could be created. Please start again.")
+                    )
+                passkey = made
             accepted = await self.ask(ConsentChoices, timeout=TERMS_TIMEOUT)
         except StepTimedOut as timeout:
             return await self.finish(expired(journey_id, f"No answer at step {timeout}."))
@@ -221,7 +255,7 @@ class Registration(Journey):
             )
             self.identify(email_lookup=staged.email_lookup)
             if not upstream.email_verified:
-                refused = await self._verify_email(email, staged.existing)
+                refused = await self._verify_email(email, staged.existing, start.client_ip)
                 if refused is not None:
                     return await self.finish(failed(journey_id, refused))
                 amr.append("email")
@@ -309,7 +343,41 @@ class Registration(Journey):
             self.identify(email_lookup=staged.email_lookup)
             return email, staged.existing, password is None
 
-    async def _verify_email(self, email: str, existing: bool) -> str | None:
+    async def _passkey_or_password(self, journey_id: str, email: str) -> bool | None:
+        """``True`` once the passkey exists, ``False`` once a password replaced it, ``None`` if
+        neither happened (runs recorded before the fallback offer only the passkey)."""
+        offer = workflow.patched(PASSKEY_PASSWORD_FALLBACK)
+        screen = CreatePasskeyOrPassword if offer else CreatePasskey
+        try:
+            made = await create_passkey(self, journey_id=journey_id, user_name=email, screen=screen)
+        except PasskeyDeclined:
+            await self._password_instead(journey_id, email)
+            return False
+        return True if made else None
+
+    async def _password_instead(self, journey_id: str, email: str) -> None:
+        errors: dict[str, str] = {}
+        while True:
+            chosen = await self.ask(ChoosePassword, errors=errors, timeout=SIGN_UP_TIMEOUT)
+            try:
+                await self.step(
+                    IdentityActivities.stage_registration,
+                    StageRegistration(
+                        journey_id=journey_id,
+                        email=email,
+                        password=chosen.password,
+                        instead_of_passkey=True,
+                    ),
+                    why="Hashing the password",
+                )
+                return
+            except ActivityError as err:
+                if _error_type(err) in {ErrorCode.WEAK_PASSWORD, ErrorCode.SEAL_EXPIRED}:
+                    errors = {"password": _message(err)}
+                    continue
+                raise
+
+    async def _verify_email(self, email: str, existing: bool, client_ip: str) -> str | None:
         """``None`` once the email is proven, or why the journey fails. An address that already
         has an account gets a message without a working code, on the very same screens."""
         return await prove_email(
@@ -320,6 +388,7 @@ class Registration(Journey):
             purpose=EmailPurpose.DECOY if existing else EmailPurpose.CODE_AND_LINK,
             max_sends=MAX_SENDS,
             cooldown=RESEND_COOLDOWN,
+            client_ip=client_ip,
         )
 
 

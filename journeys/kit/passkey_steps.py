@@ -9,7 +9,7 @@ activity's precise sentence and starts a fresh ceremony, at most :data:`MAX_PASS
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -39,6 +39,10 @@ NO_ANSWER = (
 )
 
 
+class PasskeyDeclined(Exception):
+    """The customer pressed :data:`OTHER` on a :func:`create_passkey` screen that offered it."""
+
+
 def passkey_field(label: str, *, required: bool = True, help: str | None = None) -> Any:
     """A ``passkey`` field: the page's script writes the browser's answer (JSON) into it."""
     return field(
@@ -55,7 +59,7 @@ class CreatePasskey(Screen):
         "key. The passkey stays on your device (or in its password manager); we keep only its "
         "public key."
     )
-    actions = (Action(name="submit", label="Create passkey"),)
+    actions: ClassVar[tuple[Action, ...]] = (Action(name="submit", label="Create passkey"),)
 
     passkey: str = passkey_field("Passkey", help="Press the button and follow your browser.")
 
@@ -80,11 +84,13 @@ async def create_passkey(
     user_name: str,
     customer_id: str | None = None,
     name: str = "Passkey",
+    screen: type[CreatePasskey] = CreatePasskey,
 ) -> bool:
-    """Show :class:`CreatePasskey` until a passkey is stored; ``False`` after too many refusals.
+    """Show ``screen`` until a passkey is stored; ``False`` after too many refusals.
 
     Without ``customer_id`` (registration) the passkey waits for ``identity.create_customer``.
-    Raises :class:`~journeys.kit.StepTimedOut` if the customer leaves the screen for an hour.
+    A ``screen`` that offers the :data:`OTHER` action raises :class:`PasskeyDeclined` when it is
+    pressed. Raises :class:`~journeys.kit.StepTimedOut` if the customer leaves it for an hour.
     """
     errors: dict[str, str] = {}
     for _ in range(MAX_PASSKEY_TRIES):
@@ -99,12 +105,14 @@ async def create_passkey(
             why="Preparing a passkey request",
         )
         answer = await journey.ask(
-            CreatePasskey,
+            screen,
             values={"passkey": begun.options},
             errors=errors,
             timeout=PASSKEY_TIMEOUT,
             why="Waiting for the browser to create a passkey",
         )
+        if answer.action == OTHER:
+            raise PasskeyDeclined
         if not answer.passkey:
             errors = {"passkey": NO_ANSWER}
             continue
