@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from contracts.activity import ActivityRef
@@ -44,14 +45,29 @@ async def run_activity(
     """
     # Runs recorded before local activities replay with every activity scheduled normally.
     if activity.local and workflow.patched(LOCAL_ACTIVITIES):
-        local: O = await workflow.execute_local_activity(
-            activity.name,
-            arg,
-            result_type=activity.output,
-            start_to_close_timeout=timeout,
-            schedule_to_close_timeout=schedule_to_close,
-            retry_policy=retry,
-        )
+        try:
+            local: O = await workflow.execute_local_activity(
+                activity.name,
+                arg,
+                result_type=activity.output,
+                start_to_close_timeout=timeout,
+                schedule_to_close_timeout=schedule_to_close,
+                retry_policy=retry,
+            )
+        except ActivityError:
+            raise
+        except FailureError as err:
+            # A local activity's failure arrives unwrapped; wrap it like a normal activity's, so
+            # a journey branches on ``err.cause.type`` the same way whichever way the step ran.
+            raise ActivityError(
+                f"local activity {activity.name} failed",
+                scheduled_event_id=0,
+                started_event_id=0,
+                identity="",
+                activity_type=activity.name,
+                activity_id="",
+                retry_state=None,
+            ) from err
         return local
     result: O = await workflow.execute_activity(
         activity.name,
