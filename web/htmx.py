@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from web.redirects import safe_local_path as safe_local_path  # also imported from here
+from web.redirects import safe_local_path
 
 
 def is_htmx(request: Request) -> bool:

@@ -24,7 +24,7 @@ from store.idps import Idp, Idps
 from web.csrf import CsrfError
 from web.federation import Ceremony, FederationError, UpstreamIdentity
 from web.gateway import JourneyGateway
-from web.htmx import safe_local_path
+from web.redirects import safe_local_path
 from web.services import Gateway, MaybeCustomer, Services, Svc
 
 router = APIRouter()
