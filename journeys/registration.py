@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         StageRegistration,
         UpstreamIdentity,
     )
+    from contracts.risk import Baseline, RiskActivities
     from journeys.consent_steps import (
         ConsentChoices,
         announce_registration,
@@ -64,7 +65,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from journeys.kit.prove_email import EnterEmailedCode, prove_email
     from journeys.outbox import emit
-    from journeys.patches import CONSENT_CATALOGUE, PASSKEY_PASSWORD_FALLBACK
+    from journeys.patches import CONSENT_CATALOGUE, PASSKEY_PASSWORD_FALLBACK, RISK_COLD_START
 
 TERMS = PurposeGrant(purpose="terms", version="2026-01", granted=True)
 SIGN_UP_TIMEOUT = timedelta(hours=1)
@@ -231,7 +232,7 @@ class Registration(Journey):
                     failed(journey_id, "An account with this email already exists. Sign in.")
                 )
             raise
-        await self._welcome(journey_id, created, accepted)
+        await self._welcome(journey_id, created, accepted, start)
         return await self.finish(
             signed_in(
                 journey_id,
@@ -284,13 +285,16 @@ class Registration(Journey):
                     failed(journey_id, f"This {upstream.idp_name} account is already linked.")
                 )
             raise
-        await self._welcome(journey_id, created, accepted)
+        await self._welcome(journey_id, created, accepted, start)
         return await self.finish(
             signed_in(journey_id, created.customer_id, amr=amr, acr="aal1", to=start.return_to)
         )
 
-    async def _welcome(self, journey_id: str, created: CreatedCustomer, accepted: Screen) -> None:
-        """Announce the new customer and record the consents given on the terms screen."""
+    async def _welcome(
+        self, journey_id: str, created: CreatedCustomer, accepted: Screen, start: JourneyStart
+    ) -> None:
+        """Announce the new customer, record the consents given on the terms screen, and record
+        this browser as the customer's first sign-in, so the next one is no stranger."""
         self.identify(customer_id=created.customer_id)
         await emit(self, "customer.created", created.customer_id)
         await emit(self, "customer.verified", created.customer_id)
@@ -309,6 +313,19 @@ class Registration(Journey):
             why="Recording consent to the terms",
         )
         await announce_registration(self, created.customer_id, accepted)
+        if workflow.patched(RISK_COLD_START):
+            await self.step(
+                RiskActivities.cold_start,
+                Baseline(
+                    journey_id=journey_id,
+                    customer_id=created.customer_id,
+                    client_ip=start.client_ip,
+                    user_agent=start.user_agent,
+                    device=start.device,
+                    at=workflow.now(),
+                ),
+                why="Recording this browser as the customer's first sign-in",
+            )
 
     async def _sign_up(self, journey_id: str) -> tuple[str, bool, bool]:
         """Email and password, or email alone for a passkey: ``(email, existing, passkey)``."""

@@ -92,6 +92,17 @@ async def happy_code(rec: Recording) -> JourneyRun:
     return run
 
 
+async def cold_start(rec: Recording) -> JourneyRun:
+    """The emailed-code path after local activities and the risk baseline (risk.cold_start)."""
+    email = "recorded-cold-start@example.com"
+    run = await rec.signed_up("cold-start", email)
+    view = await run.submit(code=code_in(await rec.smtp.wait_for(to=email)))
+    assert view.screen == "accept-terms", view
+    await run.submit(terms="on")
+    assert (await run.result()).kind == "signed_in"
+    return run
+
+
 async def happy_link(rec: Recording) -> JourneyRun:
     email = "recorded-link@example.com"
     run = await rec.signed_up("link", email)
@@ -259,6 +270,7 @@ NAMED_CASES = _journey_cases()
 CASES: dict[str, Case] = {
     "code": happy_code,
     "link": happy_link,
+    "cold-start": cold_start,
     "wrong-codes-resend": wrong_codes_and_resend,
     "existing-email": existing_email,
     "expired": expired,

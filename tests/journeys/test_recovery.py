@@ -41,8 +41,8 @@ from tests.support.recovery import (
 )
 from tests.support.store import one, register_customer, rows, unique_email
 from tests.support.temporal import fast_forward
-from web.sessions import SessionStore
 from web.gateway.support import SupportActionFailed, act
+from web.sessions import SessionStore
 from workers.activities.login import account_key
 
 STAFF = "5a1e6c1e-0000-4000-8000-000000000004"

@@ -27,6 +27,7 @@ from journeys.kit.search import (
 from journeys.registration import MAX_SENDS, RESEND_COOLDOWN, TERMS
 from store.mail_limits import PER_ADDRESS
 from store.models import ConsentRecord, Credential, Customer, PendingRegistration
+from store.risk_models import RiskLoginEvent
 from tests.support.journeys import JourneyRun, start_journey
 from tests.support.mail import MailCatcher, code_in, text_of, token_in
 from tests.support.store import one, register_customer, rows, unique_email
@@ -95,6 +96,9 @@ async def test_happy_path_with_the_emailed_code(
         True,
     )
     assert rows(settings, PendingRegistration, journey_id=run.id) == []
+    # Cold start: this browser is the customer's first sign-in, so the next one is no stranger.
+    [baseline] = rows(settings, RiskLoginEvent, journey_id=run.id)
+    assert baseline.customer_id == customer.id and baseline.success
 
 
 async def test_happy_path_with_the_emailed_link_on_another_device(
