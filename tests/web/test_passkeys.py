@@ -151,13 +151,13 @@ async def test_other_peoples_passkeys_and_bad_posts(
     assert no_csrf.status == 403
 
 
-async def test_the_add_passkey_journey_refuses_to_start_without_a_customer(
-    browser: Browser,
-) -> None:
+async def test_the_add_passkey_journey_cannot_be_started_from_its_url(browser: Browser) -> None:
+    """Internal: only the passkeys page starts it, for the signed-in customer (see
+    tests/web/test_journey_entry.py); the bare URL is a 404 and starts nothing."""
     page = await browser.get("/j/add-passkey")
-    page = await browser.follow(page)
 
-    assert "Add a passkey from your account" in page.html
+    assert page.status == 404
+    assert "thr_journeys=" not in page.response.headers.get("set-cookie", "")
 
 
 async def test_signed_out_visitors_are_sent_to_sign_in(browser: Browser) -> None:

@@ -65,6 +65,11 @@ ASCII_FIELDS = frozenset(
 )
 #: Fields that are URIs: only RFC 3986 characters (no space, quote, backslash, braces …).
 URI_FIELDS = frozenset({"redirect_uri", "post_logout_redirect_uri"})
+#: Query parameters that are numbers (offsets, counts, page sizes): an all-digit value must fit a
+#: 64-bit integer. Other parameters may be all digits by chance (a token): their length is theirs.
+NUMERIC_FIELDS = frozenset(
+    {"startIndex", "count", "page", "limit", "offset", "per_page", "max_age", "seq"}
+)
 PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
 URI_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 #: C0 controls and DEL never belong in a path; NUL and lone surrogates nowhere.
@@ -77,7 +82,7 @@ BRACKETS = re.compile(r"[\[\]{}]")
 
 def check_text(name: str, value: str, *, numbers: bool = False) -> None:
     """A decoded parameter (query or form): no NUL or lone surrogate anywhere; printable ASCII
-    in protocol fields; with ``numbers`` (query strings), all-digit values within a 64-bit
+    in protocol fields; with ``numbers`` (query strings), numeric parameters within a 64-bit
     integer (offsets and counts no database accepts)."""
     if NEVER.search(value) or NEVER.search(name):
         raise Refused(f"Parameter {_shown(name)} contains a NUL or an invalid character.")
@@ -87,6 +92,7 @@ def check_text(name: str, value: str, *, numbers: bool = False) -> None:
         raise Refused(f"Parameter {name} is not a URI (RFC 3986 characters only).")
     if (
         numbers
+        and name in NUMERIC_FIELDS
         and DIGITS.fullmatch(value)
         and (len(value) > len(str(Limits.MAX_INTEGER)) or int(value) > Limits.MAX_INTEGER)
     ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -39,8 +40,10 @@ async def test_funnel_counts_match_the_journeys_created(
     smtp_server: MailCatcher,
     temporal_env: WorkflowEnvironment,
 ) -> None:
-    # Tests in one process run one after another, so only this test's journeys start after now.
-    since = datetime.now(UTC) - timedelta(seconds=1)
+    # Tests in one process run one after another, so only this test's journeys start after now;
+    # a second's pause first keeps out journeys an earlier test started (and left) just before.
+    await asyncio.sleep(1.1)
+    since = datetime.now(UTC)
     await start_journey(client, settings)  # waits at sign-up
     expired = await start_journey(client, settings)
     await fast_forward(temporal_env, expired.handle, SIGN_UP_TIMEOUT + timedelta(minutes=1))
