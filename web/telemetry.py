@@ -8,12 +8,10 @@ internal ``THRESHOLD_METRICS_PORT`` by ``threshold web``, never on the public ap
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 from prometheus_client import Counter, Histogram
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.settings import Settings
 
@@ -23,21 +21,42 @@ LATENCY = Histogram(
 )
 
 
-async def count_requests(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Count and time each request by method, route template and status."""
-    started = time.perf_counter()
-    response = await call_next(request)
-    route = getattr(request.scope.get("route"), "path", "unmatched")
-    LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
-    REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-    return response
+class RequestMetrics:
+    """Count and time each HTTP request by method, route template and status.
+
+    A pure ASGI middleware rather than ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware
+    runs the app in a separate task and, when a client goes away under load, fails with "No
+    response returned" instead of simply passing the request through.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_counting(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_counting)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            method = str(scope.get("method", ""))
+            LATENCY.labels(method, route).observe(time.perf_counter() - started)
+            REQUESTS.labels(method, route, str(status)).inc()
 
 
 def instrument(app: FastAPI, settings: Settings) -> None:
     """Request metrics always; OpenTelemetry spans when ``THRESHOLD_OTLP_ENDPOINT`` is set."""
-    app.middleware("http")(count_requests)
+    app.add_middleware(RequestMetrics)
     if settings.otlp_endpoint:
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
