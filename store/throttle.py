@@ -18,6 +18,7 @@ so people behind one NAT do not throttle each other and a blocked try costs its 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -222,13 +223,10 @@ class Throttle:
             row = db.get(LoginThrottle, key)
         if row is not None:
             return row
-        try:
-            with session_for(self.database_url) as db:
-                db.add(
-                    LoginThrottle(key=key, failures=0, blocked_until=EPOCH, last_failure_at=EPOCH)
-                )
-        except IntegrityError:
-            pass  # a parallel attempt created it first
+        # Created by INSERT; a parallel attempt that created it first makes ours an IntegrityError,
+        # and either way the row read below is the one both attempts share.
+        with contextlib.suppress(IntegrityError), session_for(self.database_url) as db:
+            db.add(LoginThrottle(key=key, failures=0, blocked_until=EPOCH, last_failure_at=EPOCH))
         with session_for(self.database_url) as db:
             created = db.get(LoginThrottle, key)
         assert created is not None
