@@ -35,10 +35,10 @@ with workflow.unsafe.imports_passed_through():
         StepTimedOut,
         expired,
         failed,
-        field,
         journey,
         signed_in,
     )
+    from journeys.kit.fields import new_password_field
     from journeys.registration import TERMS, AcceptTerms
 
 PASSWORD_TIMEOUT = timedelta(hours=1)
@@ -63,17 +63,10 @@ class ChooseYourPassword(Screen):
     """The first password of a provisioned customer."""
 
     title = "Choose your password"
-    intro = "Use at least 8 characters; long passphrases are welcome."
+    intro = "Your invitation is confirmed. Choose the password you will sign in with."
     actions = (Action(name="submit", label="Save password"),)
 
-    password: Sealed = field(
-        kind="password",
-        label="Password",
-        autocomplete="new-password",
-        min_length=8,
-        max_length=256,
-        policy="new-password",
-    )
+    password: Sealed = new_password_field()
 
 
 @journey("invitation")
