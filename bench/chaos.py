@@ -35,11 +35,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from chaoslib import checks, report  # noqa: E402
+from chaoslib import checks, cluster, report  # noqa: E402
 from chaoslib.customer import Customer, Secrets  # noqa: E402
 from chaoslib.faults import FaultCounts, Impairment, inject, schedule  # noqa: E402
 from chaoslib.mailbox import Mailbox  # noqa: E402
-from chaoslib.stack import ChaosStack, StackOptions, postgres_restartable  # noqa: E402
+from chaoslib.stack import ChaosStack, StackOptions  # noqa: E402
 from temporalio.client import Client  # noqa: E402
 
 from store import webhook_subscriptions  # noqa: E402
@@ -109,8 +109,8 @@ def parse(argv: list[str] | None = None) -> Run:
     if args.smoke:
         customers = 10
         counts = FaultCounts(1, 0, 0, 0, 0)
-    if counts.postgres_restarts and not postgres_restartable():
-        parser.error("PostgreSQL cannot be restarted here (pg_ctlcluster as root); pass 0")
+    if counts.postgres_restarts and not cluster.available():
+        parser.error("no cluster of its own to restart here (pg_createcluster as root); pass 0")
     window = args.window or (20.0 if args.smoke else max(30.0, SECONDS_PER_CUSTOMER * customers))
     return Run(
         customers=customers,
@@ -227,6 +227,7 @@ async def bench(run: Run, directory: Path) -> int:
             store="sqlite" if run.store == "sqlite" else "postgresql",
             deletion_grace_seconds=run.grace,
             directory=directory,
+            own_cluster=run.counts.postgres_restarts > 0,
         )
     )
     began = time.monotonic()

@@ -13,7 +13,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chaoslib.stack import ChaosStack, Piece, restart_postgres
+from chaoslib.stack import ChaosStack, Piece
 
 DOWN_FOR = {"worker": 2.0, "web": 1.0, "temporal": 2.0}
 
@@ -94,7 +94,8 @@ async def inject(
             assert stack.mail is not None
             await bounce(stack, stack.mail, counts.smtp_outage_seconds)
         elif fault.kind == "postgres":
-            happening.note = await asyncio.to_thread(restart_postgres)
+            assert stack.cluster is not None
+            happening.note = await asyncio.to_thread(stack.cluster.restart)
         else:
             piece = piece_hit(stack, fault)
             await bounce(stack, piece, DOWN_FOR[fault.kind])

@@ -1,7 +1,8 @@
 """The chaos bench's own stack: every piece a separate process the bench may kill and restart.
 
 The Temporal dev server keeps its state in a file (a SIGKILL loses nothing it acknowledged), the
-store is a fresh PostgreSQL database on the machine's server (dropped at the end) or a SQLite file,
+store is a fresh PostgreSQL database (in a throwaway cluster of the bench's own when it is to be
+restarted, see :mod:`chaoslib.cluster`; else on the machine's server) or a SQLite file,
 and the workers, the web processes and the mail catcher are the production subcommands, configured
 only through ``THRESHOLD_*`` variables. Logs go to files in the run's directory, so the bench's
 table is the only thing on the terminal.
@@ -24,6 +25,7 @@ from typing import IO, Literal
 
 import httpx
 
+from chaoslib.cluster import OwnCluster
 from core.settings import Settings
 from journeys.kit.search import dev_server_flags
 from ops.dev import temporal_binary
@@ -69,6 +71,7 @@ class StackOptions:
     store: Store = "postgresql"
     deletion_grace_seconds: int = 5
     directory: Path = field(default_factory=Path)
+    own_cluster: bool = False
 
 
 class ChaosStack:
@@ -85,6 +88,7 @@ class ChaosStack:
         self.task_queue = f"chaos-{secrets.token_hex(4)}"
         self.database_url = ""
         self.postgres_name = ""
+        self.cluster: OwnCluster | None = None
         self.temporal: Piece | None = None
         self.mail: Piece | None = None
         self.workers: list[Piece] = []
@@ -134,8 +138,12 @@ class ChaosStack:
     # ----- store -------------------------------------------------------------------------
 
     def create_store(self) -> None:
-        """A fresh migrated database: ``threshold_chaos_<hex>`` on PostgreSQL, or a SQLite file."""
-        if self.options.store == "postgresql":
+        """A fresh migrated database: in its own cluster, ``threshold_chaos_<hex>`` on the
+        machine's PostgreSQL, or a SQLite file."""
+        if self.options.store == "postgresql" and self.options.own_cluster:
+            self.cluster = OwnCluster.create()
+            self.database_url = self.cluster.url
+        elif self.options.store == "postgresql":
             problem = databases.postgres_problem()
             if problem:
                 raise StackError(problem)
@@ -149,7 +157,11 @@ class ChaosStack:
         self._env = self.environment()
 
     def drop_store(self) -> None:
-        """Drop the PostgreSQL database (a SQLite file goes with the run's directory)."""
+        """Drop the PostgreSQL database or cluster (a SQLite file goes with the run's directory)."""
+        if self.cluster is not None:
+            databases.dispose(self.database_url)
+            self.cluster.drop()
+            self.cluster = None
         if self.postgres_name:
             databases.drop_postgres_database(self.postgres_name)
             self.postgres_name = ""
@@ -266,34 +278,6 @@ class ChaosStack:
         """Pieces that exited without the bench killing them (a crash the bench did not cause)."""
         every = [self.temporal, self.mail, *self.workers, *self.webs]
         return [p.name for p in every if p is not None and not p.alive()]
-
-
-def restart_postgres() -> str:
-    """``pg_ctlcluster <version> <cluster> restart -m fast`` for the cluster on port 5432.
-
-    Returns what was restarted (for the fault schedule). Every client of that server is cut off,
-    which is the point: the workers and the web processes must reconnect by themselves.
-    """
-    listed = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True)
-    for line in listed.stdout.splitlines():
-        version, cluster, port, *_ = line.split()
-        if port == "5432":
-            subprocess.run(
-                ["pg_ctlcluster", version, cluster, "restart", "-m", "fast"],
-                check=True,
-                capture_output=True,
-            )
-            return f"{version}/{cluster}"
-    raise StackError("no PostgreSQL cluster on port 5432 (pg_lsclusters)")
-
-
-def postgres_restartable() -> bool:
-    """Whether this machine runs PostgreSQL under pg_ctlcluster and we may restart it."""
-    try:
-        listed = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True)
-    except FileNotFoundError:
-        return False
-    return listed.returncode == 0 and " 5432 " in f" {listed.stdout} " and os.geteuid() == 0
 
 
 def _listens(port: int) -> bool:
