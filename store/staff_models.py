@@ -19,8 +19,8 @@ class StaffMember(SQLModel, table=True):
 
     ``password_hash`` is argon2id; ``totp_box`` is the TOTP secret AES-GCM encrypted under a key
     derived from ``THRESHOLD_SECRET_KEY`` (never stored in the clear); ``totp_last_step`` is the
-    last accepted 30-second step, so each code is accepted once. ``failed_logins`` and
-    ``locked_until`` are no longer written: sign-in is throttled by :mod:`store.throttle`.
+    last accepted 30-second step, so each code is accepted once. Sign-in is throttled by
+    :mod:`store.throttle`, not by counters on this row.
     """
 
     __tablename__ = "staff_members"
@@ -31,8 +31,6 @@ class StaffMember(SQLModel, table=True):
     password_hash: str = Field(sa_column=Column(Text, nullable=False))
     totp_box: str = Field(sa_column=Column(Text, nullable=False))
     totp_last_step: int = 0
-    failed_logins: int = 0
-    locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     disabled_at: datetime | None = None
 
