@@ -5,16 +5,12 @@ Revises: 0001
 Create Date: 2026-11-24
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 revision: str = "0300_login"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _SESSION_COLUMNS = (
     ("acr", 64),

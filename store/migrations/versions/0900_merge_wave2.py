@@ -15,8 +15,6 @@ down_revision: str | Sequence[str] | None = (
     "0500_scim",
     "0800_support",
 )
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -9,14 +9,10 @@ deprovisioning journey) must be able to remove their consent history, keeping on
 requires, and that decision belongs to that path, not to a trigger (see docs/consent.md).
 """
 
-from collections.abc import Sequence
-
 from alembic import op
 
 revision: str = "1100_consent"
-down_revision: str | Sequence[str] | None = "0900_merge"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+down_revision: str | None = "0900_merge"
 
 MESSAGE = "consent_records is append-only"
 

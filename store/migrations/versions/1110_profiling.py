@@ -5,16 +5,12 @@ Revises: 1100_consent
 Create Date: 2026-11-23
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 revision: str = "1110_profiling"
-down_revision: str | Sequence[str] | None = "1100_consent"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+down_revision: str | None = "1100_consent"
 
 
 def upgrade() -> None:

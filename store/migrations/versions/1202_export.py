@@ -5,16 +5,12 @@ Revises: 1201_deprovisioning
 Create Date: 2026-11-23
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 revision: str = "1202_export"
 down_revision: str | None = "1201_deprovisioning"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 AutoString = sqlmodel.sql.sqltypes.AutoString
 UTCDateTime = sqlmodel.sql.sqltypes.UTCDateTime

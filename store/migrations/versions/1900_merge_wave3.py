@@ -9,8 +9,6 @@ from collections.abc import Sequence
 
 revision: str = "1900_merge"
 down_revision: str | Sequence[str] | None = ("1110_profiling", "1202_export", "1300_oidc")
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

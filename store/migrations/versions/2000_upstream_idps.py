@@ -5,45 +5,34 @@ Revises: 1900_merge
 Create Date: 2026-11-23
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+
+from store.migrations.columns import string, utc
 
 revision: str = "2000_upstream_idps"
 down_revision: str | None = "1900_merge"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-
-def _s(length: int) -> sqlmodel.sql.sqltypes.AutoString:
-    return sqlmodel.sql.sqltypes.AutoString(length=length)
-
-
-def _at() -> sqlmodel.sql.sqltypes.UTCDateTime:
-    return sqlmodel.sql.sqltypes.UTCDateTime()
 
 
 def upgrade() -> None:
     op.create_table(
         "upstream_idps",
-        sa.Column("name", _s(64), nullable=False),
-        sa.Column("issuer", _s(500), nullable=False),
-        sa.Column("client_id", _s(255), nullable=False),
+        sa.Column("name", string(64), nullable=False),
+        sa.Column("issuer", string(500), nullable=False),
+        sa.Column("client_id", string(255), nullable=False),
         sa.Column("secret_box", sa.Text(), nullable=False),
-        sa.Column("scope", _s(255), nullable=False),
-        sa.Column("created_at", _at(), nullable=False),
+        sa.Column("scope", string(255), nullable=False),
+        sa.Column("created_at", utc(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
     op.create_table(
         "identity_links",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("idp_name", _s(64), nullable=False),
-        sa.Column("issuer", _s(500), nullable=False),
-        sa.Column("subject", _s(255), nullable=False),
-        sa.Column("customer_id", _s(36), nullable=False),
-        sa.Column("created_at", _at(), nullable=False),
+        sa.Column("idp_name", string(64), nullable=False),
+        sa.Column("issuer", string(500), nullable=False),
+        sa.Column("subject", string(255), nullable=False),
+        sa.Column("customer_id", string(36), nullable=False),
+        sa.Column("created_at", utc(), nullable=False),
         sa.ForeignKeyConstraint(["customer_id"], ["customers.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("issuer", "subject"),
@@ -53,19 +42,19 @@ def upgrade() -> None:
     )
     op.create_table(
         "idp_logins",
-        sa.Column("flow_hash", _s(64), nullable=False),
-        sa.Column("idp_name", _s(64), nullable=False),
-        sa.Column("state", _s(64), nullable=False),
-        sa.Column("nonce", _s(64), nullable=False),
-        sa.Column("verifier", _s(128), nullable=False),
-        sa.Column("return_to", _s(500), nullable=False),
-        sa.Column("created_at", _at(), nullable=False),
-        sa.Column("expires_at", _at(), nullable=False),
-        sa.Column("used_at", _at(), nullable=True),
-        sa.Column("link_customer_id", _s(36), nullable=True),
-        sa.Column("link_issuer", _s(500), nullable=False),
-        sa.Column("link_subject", _s(255), nullable=False),
-        sa.Column("linked_at", _at(), nullable=True),
+        sa.Column("flow_hash", string(64), nullable=False),
+        sa.Column("idp_name", string(64), nullable=False),
+        sa.Column("state", string(64), nullable=False),
+        sa.Column("nonce", string(64), nullable=False),
+        sa.Column("verifier", string(128), nullable=False),
+        sa.Column("return_to", string(500), nullable=False),
+        sa.Column("created_at", utc(), nullable=False),
+        sa.Column("expires_at", utc(), nullable=False),
+        sa.Column("used_at", utc(), nullable=True),
+        sa.Column("link_customer_id", string(36), nullable=True),
+        sa.Column("link_issuer", string(500), nullable=False),
+        sa.Column("link_subject", string(255), nullable=False),
+        sa.Column("linked_at", utc(), nullable=True),
         sa.PrimaryKeyConstraint("flow_hash"),
     )
 

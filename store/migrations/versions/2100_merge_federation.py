@@ -9,8 +9,6 @@ from collections.abc import Sequence
 
 revision: str = "2100_merge"
 down_revision: str | Sequence[str] | None = ("2010_client_assertion_jtis", "2020_organizations")
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

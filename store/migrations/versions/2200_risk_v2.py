@@ -5,36 +5,25 @@ Revises: 2100_merge
 Create Date: 2026-12-02
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+
+from store.migrations.columns import string, utc
 
 revision: str = "2200_risk_v2"
 down_revision: str | None = "2100_merge"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-
-def _s(length: int) -> sqlmodel.sql.sqltypes.AutoString:
-    return sqlmodel.sql.sqltypes.AutoString(length=length)
-
-
-def _at() -> sqlmodel.sql.sqltypes.UTCDateTime:
-    return sqlmodel.sql.sqltypes.UTCDateTime()
 
 
 def upgrade() -> None:
     op.create_table(
         "risk_failures",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("journey_id", _s(200), nullable=False),
-        sa.Column("step", _s(16), nullable=False),
-        sa.Column("customer_id", _s(36), nullable=True),
-        sa.Column("account_key", _s(200), nullable=False),
-        sa.Column("ip_key", _s(64), nullable=False),
-        sa.Column("at", _at(), nullable=False),
+        sa.Column("journey_id", string(200), nullable=False),
+        sa.Column("step", string(16), nullable=False),
+        sa.Column("customer_id", string(36), nullable=True),
+        sa.Column("account_key", string(200), nullable=False),
+        sa.Column("ip_key", string(64), nullable=False),
+        sa.Column("at", utc(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("journey_id", "step", "at"),
     )
@@ -42,13 +31,13 @@ def upgrade() -> None:
     op.create_index("ix_risk_failures_ip", "risk_failures", ["ip_key", "at"])
     op.create_table(
         "risk_known_devices",
-        sa.Column("id", _s(36), nullable=False),
-        sa.Column("customer_id", _s(36), nullable=False),
-        sa.Column("device_key", _s(64), nullable=False),
-        sa.Column("label", _s(120), nullable=False),
-        sa.Column("bound_at", _at(), nullable=False),
-        sa.Column("last_seen_at", _at(), nullable=False),
-        sa.Column("revoked_at", _at(), nullable=True),
+        sa.Column("id", string(36), nullable=False),
+        sa.Column("customer_id", string(36), nullable=False),
+        sa.Column("device_key", string(64), nullable=False),
+        sa.Column("label", string(120), nullable=False),
+        sa.Column("bound_at", utc(), nullable=False),
+        sa.Column("last_seen_at", utc(), nullable=False),
+        sa.Column("revoked_at", utc(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("customer_id", "device_key"),
     )
