@@ -1,38 +1,28 @@
-"""Erasing one customer from every table, found from the schema rather than from a list.
+"""Erasing one customer from every table, as the inventory in :mod:`store.personal_data` declares.
 
-Any table with a ``customer_id`` (or ``expected_customer_id``) column loses that customer's rows, so
-a table added by a later feature is erased without anyone remembering to come back here. Kept, by
-design: consent history (the legally required proof that consent was given; it holds no personal
-data), the outbox (event ids and types, no personal data), audit rows (their free-text detail is
-blanked) and the tombstone. The customer row stays with an address that can never receive mail, so
-kept rows still point at an id.
+Each table says how its rows of the customer are found and whether they are deleted or kept with
+columns blanked; tables are visited children first so foreign keys never object. The customer row
+stays with an address that can never receive mail, so kept rows still point at an id; the
+tombstone is written by the caller.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Table, delete, update
-from sqlmodel import Session, SQLModel, col
+from sqlalchemy import Table, and_, delete, or_, update
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, SQLModel
 
 from store.customer_lifecycle import ERASED_STATUS
-from store.models import AuditEvent, Customer, PendingRegistration
-from store.scim_models import ScimIndex, ScimMember
-
-KEPT_TABLES = frozenset(
-    {"customers", "consent_records", "outbox_events", "erasure_tombstones", "audit_events"}
-)
-CUSTOMER_COLUMNS = ("customer_id", "expected_customer_id")
+from store.models import Customer
+from store.personal_data import TABLES, Rows
 
 
-def customer_tables() -> list[tuple[Table, str]]:
-    """Every (table, column) naming a customer, children first so foreign keys never object."""
-    found = []
-    for table in reversed(SQLModel.metadata.sorted_tables):
-        if table.name in KEPT_TABLES:
-            continue
-        for column in CUSTOMER_COLUMNS:
-            if column in table.c:
-                found.append((table, column))
-    return found
+def _matches(table: Table, rows: Rows, customer: Customer) -> ColumnElement[bool]:
+    found = table.c[rows.column] == rows.value(customer.id, customer.email, customer.email_lookup)
+    if rows.only is None:
+        return found
+    column, values = rows.only
+    return and_(found, table.c[column].in_(values))
 
 
 def erase_customer(db: Session, customer_id: str) -> None:
@@ -40,14 +30,17 @@ def erase_customer(db: Session, customer_id: str) -> None:
     customer = db.get(Customer, customer_id)
     if customer is None:
         return
-    db.execute(delete(ScimMember).where(col(ScimMember.member_id) == customer_id))
-    db.execute(delete(ScimIndex).where(col(ScimIndex.resource_id) == customer_id))
-    for table, column in customer_tables():
-        db.execute(delete(table).where(table.c[column] == customer_id))
-    db.execute(delete(PendingRegistration).where(col(PendingRegistration.email) == customer.email))
-    db.execute(
-        update(AuditEvent).where(col(AuditEvent.customer_id) == customer_id).values(detail="{}")
-    )
+    for table in reversed(SQLModel.metadata.sorted_tables):
+        place = TABLES[table.name]
+        if place.handling == "none" or table.name == Customer.__tablename__:
+            continue
+        if place.rows:
+            condition = or_(*(_matches(table, rows, customer) for rows in place.rows))
+            db.execute(delete(table).where(condition))
+        if place.blank:
+            db.execute(
+                update(table).where(table.c["customer_id"] == customer_id).values(**place.blank)
+            )
     customer.email = f"erased-{customer_id}@erased.invalid"
     customer.email_lookup = ""
     customer.status = ERASED_STATUS

@@ -7,12 +7,16 @@ so every table is on ``SQLModel.metadata``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.models import utcnow
+
+#: How long a stored answer is kept: far beyond the last retry of any check (minutes), short
+#: enough that an answer naming a customer does not outlive its purpose.
+ATTEMPT_RESULT_TTL = timedelta(days=1)
 
 
 class LoginThrottle(SQLModel, table=True):
@@ -31,13 +35,19 @@ class LoginThrottle(SQLModel, table=True):
 
 
 class AttemptResult(SQLModel, table=True):
-    """The answer given to one attempt (keyed by a ``workflow.uuid4()``); a retry gets it again."""
+    """The answer given to one attempt (keyed by a ``workflow.uuid4()``); a retry gets it again.
+
+    An answer may name the customer (a password check returns the id and the address), so the row
+    carries ``customer_id`` for erasure and expires: retries end within minutes, and rows older
+    than :data:`ATTEMPT_RESULT_TTL` are deleted as new ones are written.
+    """
 
     __tablename__ = "attempt_results"
 
     attempt_id: str = Field(primary_key=True, max_length=200)
     result: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
+    customer_id: str | None = Field(default=None, index=True, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class TotpFactor(SQLModel, table=True):
