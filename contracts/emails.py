@@ -38,7 +38,9 @@ class EmailPurpose(StrEnum):
     CODE = "code"
     #: A one-time code and a link, either of which proves control (email verification, recovery).
     CODE_AND_LINK = "code_and_link"
-    #: A link to act on that is not a proof of the address (invitation, data export, keep-account).
+    #: A link alone, nothing to type. Sent by ``verification.send_code`` it proves the address by
+    #: its link only (the undo link of an email change); sent by other activities it is a link
+    #: to act on (invitation, data export, keep-account).
     LINK = "link"
     #: Tells the customer something happened; carries nothing secret.
     NOTICE = "notice"

@@ -41,11 +41,15 @@ with workflow.unsafe.imports_passed_through():
     from journeys.kit.prove_email import RESEND, EnterEmailedCode, prove_email
     from journeys.kit.reauthenticate import reauthenticate
     from journeys.kit.undo_window import undo_window
+    from journeys.outbox import emit
+    from journeys.patches import ACCOUNT_CHANGE_EVENTS
 
 ANSWER_TIMEOUT = timedelta(minutes=30)
 CODE_LIFETIME = timedelta(hours=24)
 UNDO_WITHIN = timedelta(days=7)
 DONE = "/account?done=email"
+#: The outbox event of the switch, and of its undo (ids only: never an address).
+EMAIL_CHANGED = "customer.email_changed"
 
 
 class NewEmailAddress(Screen):
@@ -132,12 +136,16 @@ class ChangeEmail(Journey):
                 return await self.finish(failed(journey_id, "This address cannot be used."))
             raise
         self.identify(email_lookup=staged.email_lookup)
+        events = workflow.patched(ACCOUNT_CHANGE_EVENTS)
+        if events:
+            await emit(self, EMAIL_CHANGED, customer_id)
         await undo_window(
             self,
             customer_id=customer_id,
             email=staged.current_email,
             template="email_changed",
             within=UNDO_WITHIN,
+            event=EMAIL_CHANGED if events else "",
             undo=EmailChangeActivities.undo,
             undo_input=UndoEmailChange(
                 journey_id=journey_id,

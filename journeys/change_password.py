@@ -35,6 +35,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from journeys.kit.fields import new_password_field
     from journeys.kit.reauthenticate import reauthenticate
+    from journeys.outbox import emit
+    from journeys.patches import ACCOUNT_CHANGE_EVENTS
 
 ANSWER_TIMEOUT = timedelta(minutes=30)
 DONE = "/account/security?done=password"
@@ -83,6 +85,8 @@ class ChangePassword(Journey):
             PasswordChangeNotice(journey_id=journey_id, customer_id=customer_id),
             why="Emailing the customer that the password changed",
         )
+        if workflow.patched(ACCOUNT_CHANGE_EVENTS):
+            await emit(self, "customer.password_changed", customer_id)
         return await self.finish(signed_in(journey_id, customer_id, amr=amr, to=DONE))
 
     async def _replace(self, journey_id: str, customer_id: str) -> None:

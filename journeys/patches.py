@@ -28,3 +28,6 @@ LOCAL_ACTIVITIES = "local-activities"
 KNOWN_DEVICES = "known-devices"
 #: Registration records the new customer's browser as the risk baseline (risk.cold_start).
 RISK_COLD_START = "risk-cold-start"
+#: Change email and change password emit ``customer.email_changed`` / ``customer.password_changed``
+#: (the undo window emits ``customer.email_changed`` again when it puts the old address back).
+ACCOUNT_CHANGE_EVENTS = "account-change-events"

@@ -23,6 +23,8 @@ KNOWN_TYPES = frozenset(
     {
         "customer.created",
         "customer.verified",
+        "customer.email_changed",
+        "customer.password_changed",
         "login.succeeded",
         "login.challenged",
         "profile.updated",

@@ -6,8 +6,10 @@ A journey that changed something the customer may not have asked for (their emai
 (``verification.send_code``: a 256-bit token kept as a keyed hash, bound to this workflow, spent
 once), then waits on a durable timer for the link to be opened and confirmed by a POST (the
 generic ``/j/undo-window/<id>/link`` route delivers ``EmailLinkClicked``). A link that checks out
-runs the compensating activity the parent named; when the timer fires first the window closes
-(``JourneyStatus=expired``) and nothing happens.
+runs the compensating activity the parent named, then emits the outbox event the parent named
+(if any); when the timer fires first the window closes (``JourneyStatus=expired``) and nothing
+happens. The email is a ``link`` email: it carries the link alone, nothing to type, and the
+verification stored for it proves the address by its link only.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from journeys.kit.outcomes import Outcome, expired, redirect
     from journeys.kit.registry import journey
     from journeys.kit.screens import Screen
+    from journeys.outbox import emit
 
 I = TypeVar("I", bound=BaseModel)  # noqa: E741 - the compensating activity's input
 NAME = "undo-window"
@@ -44,12 +47,15 @@ class UndoStart(JourneyStart):
     """What to offer: the email with the link, how long it works, and the compensating step."""
 
     email: str
-    #: ``templates/emails/<template>.jinja``, a ``code_and_link`` email whose link undoes.
+    #: ``templates/emails/<template>.jinja``, a ``link`` email whose link undoes.
     template: str
     within_minutes: int
     #: The activity that undoes the change, and its input (validated by the activity's type).
     undo_activity: str
     undo_input: dict[str, Any]
+    #: The outbox event to emit once undone (``data.undone`` is true); empty: none. Windows
+    #: started before it existed have none, so their commands depend on their input alone.
+    event: str = ""
 
 
 class UndoOffered(Screen):
@@ -93,7 +99,7 @@ class UndoWindow(Journey):
                 journey=NAME,
                 email=start.email,
                 template=start.template,
-                purpose=EmailPurpose.CODE_AND_LINK,
+                purpose=EmailPurpose.LINK,
                 lifetime_minutes=start.within_minutes,
             ),
             why="Emailing the undo link",
@@ -125,6 +131,8 @@ class UndoWindow(Journey):
             start_to_close_timeout=DEFAULT_ACTIVITY_TIMEOUT,
             retry_policy=DEFAULT_RETRY,
         )
+        if start.event:
+            await emit(self, start.event, start.customer_id, {"undone": True})
         return await self.finish(redirect(journey_id, to="/login"), screen=Undone)
 
 
@@ -137,8 +145,10 @@ async def undo_window(
     within: timedelta,
     undo: ActivityRef[I, Any],
     undo_input: I,
+    event: str = "",
 ) -> str:
-    """Email ``email`` a link that runs ``undo(undo_input)`` if opened within ``within``.
+    """Email ``email`` a link that runs ``undo(undo_input)`` if opened within ``within``, then
+    emits ``event`` (the change's own outbox event, with ``undone``) unless it is empty.
 
     Returns the id of the window's workflow (support finds it by ``CustomerId`` too). The parent
     may finish at once: the window is abandoned to run on its own.
@@ -153,6 +163,7 @@ async def undo_window(
             within_minutes=int(within.total_seconds() // 60),
             undo_activity=undo.name,
             undo_input=undo_input.model_dump(mode="json"),
+            event=event,
         ),
         id=window_id,
         parent_close_policy=ParentClosePolicy.ABANDON,

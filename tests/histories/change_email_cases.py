@@ -1,7 +1,9 @@
 """Recorded change-email journeys and their undo windows for the replay test.
 
-Recorded with the others: ``python -m tests.histories.record change-email undo-window-used
-undo-window-expired`` (files ``tests/histories/<case>.json``).
+Recorded with the others: ``python -m tests.histories.record change-email change-email-events
+undo-window-used undo-window-link-only undo-window-expired`` (files
+``tests/histories/<case>.json``). ``change-email`` and ``undo-window-used`` were recorded before
+the account-change events and the link-only undo email; they stay, as running journeys carry them.
 """
 
 from __future__ import annotations
@@ -65,13 +67,29 @@ async def changed(rec: Recording) -> JourneyRun:
     return run
 
 
-async def undone(rec: Recording) -> JourneyRun:
+async def changed_with_events(rec: Recording) -> JourneyRun:
+    """The same change once it emits ``customer.email_changed`` (patch account-change-events)."""
+    run, _ = await change(rec, "change-email-events")
+    return run
+
+
+async def undo(rec: Recording, case: str) -> JourneyRun:
     """The old address opens the undo link: the compensating step runs."""
-    _, link = await change(rec, "undo-used")
-    undo = await window(rec, link)
-    await undo.click_link(parse_qs(urlsplit(link).query)["token"][0])
-    assert (await undo.result()).kind == "redirect"
-    return undo
+    _, link = await change(rec, case)
+    window_run = await window(rec, link)
+    await window_run.click_link(parse_qs(urlsplit(link).query)["token"][0])
+    assert (await window_run.result()).kind == "redirect"
+    return window_run
+
+
+async def undone(rec: Recording) -> JourneyRun:
+    """The undo window before it emitted an event and while its email was code_and_link."""
+    return await undo(rec, "undo-used")
+
+
+async def undone_link_only(rec: Recording) -> JourneyRun:
+    """A link-only undo email; once undone, ``customer.email_changed`` with ``undone``."""
+    return await undo(rec, "undo-link-only")
 
 
 async def closed(rec: Recording) -> JourneyRun:
@@ -85,6 +103,8 @@ async def closed(rec: Recording) -> JourneyRun:
 
 CHANGE_EMAIL_CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "change-email": changed,
+    "change-email-events": changed_with_events,
     "undo-window-used": undone,
+    "undo-window-link-only": undone_link_only,
     "undo-window-expired": closed,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from store.events_models import OutboxEvent
 from store.models import Customer, Verification
 from tests.support.browser import Browser, Page
 from tests.support.mail import MailCatcher, code_in, link_in, text_of
@@ -81,6 +82,7 @@ async def test_change_email_then_undo_it_from_the_old_address(
 
         notice = await smtp_server.wait_for(to=old)
         assert "no longer uses" in text_of(notice) and new not in text_of(notice)
+        assert not re.search(r"\b\d{6}\b", text_of(notice))  # link only: nothing to type
         undo = link_in(notice)
         assert "/j/undo-window/" in undo
         async with allow.browser() as tablet:
@@ -94,6 +96,9 @@ async def test_change_email_then_undo_it_from_the_old_address(
                 assert (await browser.get("/account")).status == 303  # signed out everywhere
             again = await open_link(tablet, undo)
             assert again.status == 410  # single use
+    events = rows(allow.settings, OutboxEvent, customer_id=customer_id)
+    changed = sorted(e.data for e in events if e.type == "customer.email_changed")
+    assert changed == ['{"undone": true}', "{}"]  # the switch, then its undo; no address
 
 
 async def test_a_taken_address_walks_the_same_screens_and_never_switches(

@@ -3,9 +3,12 @@ customer's password only, the NIST policy, the other sessions signed out, the no
 
 from __future__ import annotations
 
+from store import webhook_subscriptions as subscriptions
 from tests.support.browser import Browser, Page
 from tests.support.mail import MailCatcher, text_of
+from tests.support.receiver import running_receiver
 from tests.support.store import register_customer, unique_email
+from tests.support.waiting import eventually
 from tests.web.test_login import PASSWORD, Stack, allow, sign_in
 from workers.activities.login import WRONG
 
@@ -32,9 +35,28 @@ async def test_change_password_signs_out_the_other_sessions_and_emails_a_notice(
     allow: Stack, smtp_server: MailCatcher
 ) -> None:
     email = unique_email("change-password")
-    register_customer(allow.settings, email, PASSWORD)
+    customer_id = register_customer(allow.settings, email, PASSWORD)
     other = unique_email("someone-else")
     register_customer(allow.settings, other, "another-fine-passphrase")
+    with running_receiver() as receiver:
+        receiver.secret = subscriptions.add(
+            allow.settings, receiver.url, ["customer.password_changed"]
+        ).secret
+        await change_it(allow, smtp_server, email)
+
+        async def announced() -> None:
+            got = [p for p in receiver.unique().values() if p["data"]["customer_id"] == customer_id]
+            assert [p["type"] for p in got] == ["customer.password_changed"]
+            assert got[0]["data"] == {"customer_id": customer_id}  # ids only, no secret
+
+        await eventually(announced)
+    async with allow.browser() as tablet:
+        signed = await sign_in(tablet, email, NEW_PASSWORD)
+        assert signed.response.headers["location"] == "/account"
+
+
+async def change_it(allow: Stack, smtp_server: MailCatcher, email: str) -> None:
+    """Two sessions; the wrong passwords, weak ones, then the change from the first session."""
     async with allow.browser() as laptop, allow.browser(ip="5.39.0.1") as phone:
         for browser in (laptop, phone):
             assert (await sign_in(browser, email, PASSWORD)).status == 303
@@ -70,9 +92,6 @@ async def test_change_password_signs_out_the_other_sessions_and_emails_a_notice(
 
         refused = await phone.follow(await sign_in(phone, email, PASSWORD))
         assert refused.screen == "sign-in" and WRONG in refused.errors  # the old one is gone
-    async with allow.browser() as tablet:
-        signed = await sign_in(tablet, email, NEW_PASSWORD)
-        assert signed.response.headers["location"] == "/account"
 
 
 async def test_a_visitor_without_a_session_is_sent_to_sign_in(allow: Stack) -> None:
