@@ -43,6 +43,9 @@ class DeletionNotice(BaseModel):
     customer_id: str
     kind: Literal["deletion_scheduled", "deletion_reminder"]
     scheduled_for: datetime
+    #: Who asked (``customer``, ``admin:…``, ``support:…``): the email says whether the customer
+    #: decided it; the default reads notices recorded before it was named.
+    requested_by: str = "customer"
 
 
 class CustomerRef(BaseModel):

@@ -41,6 +41,8 @@ class SendCode(BaseModel):
     lifetime_minutes: int = 0
     #: The client that asked, when the journey knows it: also limited (``store/mail_limits.py``).
     client_ip: str = ""
+    #: Which path sends it, for an email worded per path (its ``reasons`` block); empty for others.
+    reason: str = ""
 
     @model_validator(mode="before")
     @classmethod

@@ -24,7 +24,13 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from contracts.activity import ActivityRef
-    from contracts.factors import CheckFactor, FactorActivities, FactorChecked, SendLoginCode
+    from contracts.factors import (
+        CheckFactor,
+        FactorActivities,
+        FactorChecked,
+        LoginCodeReason,
+        SendLoginCode,
+    )
     from contracts.sealed import Sealed
     from journeys.kit.fields import code_field
     from journeys.kit.journey import Journey
@@ -128,6 +134,7 @@ async def second_factor(
     choose: type[ChooseFactor] = ChooseFactor,
     totp: type[EnterTotp] = EnterTotp,
     email: str = "",
+    email_reason: LoginCodeReason = LoginCodeReason.SIGN_IN,
     code_timeout: timedelta = CODE_TIMEOUT,
     why: str = "",
 ) -> str | None:
@@ -139,6 +146,7 @@ async def second_factor(
         choose: the journey's wording of the choice (a subclass keeps its own screen name).
         totp: the journey's authenticator-code screen.
         email: the customer's address, shown masked on the emailed-code screen.
+        email_reason: what the customer proved before, so the emailed code's warning fits it.
         code_timeout: how long each code screen waits for an answer.
         why: written to the journey's current details (support sees why it was asked).
 
@@ -173,7 +181,12 @@ async def second_factor(
             proved = await _passkey(journey, journey_id, customer_id, why)
         elif chosen == "email":
             proved = await email_code(
-                journey, customer_id=customer_id, email=email, timeout=code_timeout, why=why
+                journey,
+                customer_id=customer_id,
+                email=email,
+                reason=email_reason,
+                timeout=code_timeout,
+                why=why,
             )
         elif chosen == "recovery_code":
             proved = await _code(
@@ -196,6 +209,7 @@ async def email_code(
     *,
     customer_id: str,
     email: str,
+    reason: LoginCodeReason,
     timeout: timedelta = CODE_TIMEOUT,
     why: str = "",
 ) -> str | None:
@@ -203,11 +217,11 @@ async def email_code(
     checks out, :data:`OTHER` for another way, ``None`` after too many wrong codes.
 
     Also a first factor on its own (login's proof of control before linking an upstream
-    identity).
+    identity). ``reason`` names that path to the email, whose warning depends on it.
     """
     journey_id = workflow.info().workflow_id
     resends = Resends(limit=MAX_EMAIL_SENDS)
-    await _send_code(journey, journey_id, customer_id)
+    await _send_code(journey, journey_id, customer_id, reason)
     resends.sent()
     errors: dict[str, str] = {}
     notice = ""
@@ -230,7 +244,7 @@ async def email_code(
             else:
                 notice = resends.wait_notice()
             if not notice:
-                await _send_code(journey, journey_id, customer_id)
+                await _send_code(journey, journey_id, customer_id, reason)
                 resends.sent()
                 notice = "We sent you a new code."
             continue
@@ -256,11 +270,16 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}{'•' * min(max(len(local) - 1, 1), 6)}@{domain}"
 
 
-async def _send_code(journey: Journey, journey_id: str, customer_id: str) -> None:
+async def _send_code(
+    journey: Journey, journey_id: str, customer_id: str, reason: LoginCodeReason
+) -> None:
     await journey.step(
         FactorActivities.send_login_code,
         SendLoginCode(
-            verification_id=str(workflow.uuid4()), journey_id=journey_id, customer_id=customer_id
+            verification_id=str(workflow.uuid4()),
+            journey_id=journey_id,
+            customer_id=customer_id,
+            reason=reason,
         ),
         why="Emailing a sign-in code",
     )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from contracts.factors import FactorActivities, FactorsOf
+    from contracts.factors import FactorActivities, FactorsOf, LoginCodeReason
     from contracts.journey import JourneyStart
     from contracts.risk import DeviceBinding, RiskActivities, RiskAssessment
     from journeys.consent_steps import reconsent
@@ -91,7 +91,12 @@ async def after_first_factor(
         others = [kind for kind in enrolled.factors if AMR.get(kind) not in first]
         try:
             kind = await second_factor(
-                journey, customer_id=customer_id, factors=others, email=email, why=why
+                journey,
+                customer_id=customer_id,
+                factors=others,
+                email=email,
+                email_reason=code_reason(first),
+                why=why,
             )
         except StepTimedOut as timeout:
             await record(journey, signals, success=False, why=why, failed_step="second_factor")
@@ -133,6 +138,15 @@ async def after_first_factor(
         to=start.return_to,
     )
     return await journey.finish(outcome.model_copy(update={"reason": f"Signed in. {why}"}))
+
+
+def code_reason(first: Sequence[str]) -> LoginCodeReason:
+    """What an emailed step-up code may tell the customer the sender proved (RFC 8176 ``amr``)."""
+    if "pwd" in first:
+        return LoginCodeReason.AFTER_PASSWORD
+    if "fed" in first:
+        return LoginCodeReason.AFTER_PROVIDER
+    return LoginCodeReason.SIGN_IN
 
 
 async def _interstitials(

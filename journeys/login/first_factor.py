@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.factors import LoginCodeReason
     from contracts.login import CheckPassword, HomeRealmOf, KnownCustomer, LoginActivities
     from journeys.kit import Journey, Outcome, Sealed, failed, redirect
     from journeys.kit.passkey_steps import begin_passkey_sign_in, finish_passkey_sign_in
@@ -62,7 +63,14 @@ async def emailed_code(journey: Journey, customer_id: str) -> FirstFactor | Outc
     known = await _known(journey, customer_id, why, ["email"])
     if isinstance(known, Outcome):
         return known
-    if await email_code(journey, customer_id=customer_id, email=known.email, why=why) != "email":
+    proved = await email_code(
+        journey,
+        customer_id=customer_id,
+        email=known.email,
+        reason=LoginCodeReason.LINK_PROVIDER,
+        why=why,
+    )
+    if proved != "email":
         return failed(_journey_id(), "The emailed code was not confirmed. Please start again.")
     return known
 

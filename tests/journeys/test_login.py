@@ -18,7 +18,7 @@ from store.known_devices import KnownDevices
 from store.models import AuditEvent
 from tests.conftest import MakeSettings
 from tests.support.login import Policy, code_now, enrol_totp, login_worker, pinned, start_login
-from tests.support.mail import MailCatcher, code_in
+from tests.support.mail import MailCatcher, code_in, text_of
 from tests.support.store import one, register_customer, unique_email
 
 PASSWORD = "violet-tractor-harbour"
@@ -111,6 +111,7 @@ async def test_email_code_step_up(client: Client, base: Settings, smtp_server: M
         assert email not in view.intro and "@example.com" in view.intro  # masked
         message = await smtp_server.wait_for(to=email)
         assert "sign-in code" in str(message["Subject"])
+        assert "someone knows your password" in text_of(message)  # the password was right
         await run.submit(code=code_in(message))
         outcome = await run.result()
         assert outcome.amr == ["pwd", "email"] and outcome.acr == "aal1"

@@ -18,7 +18,7 @@ from tests.conftest import MakeSettings
 from tests.oidc.support import PASSWORD, Provider, running_provider
 from tests.oidc.upstream import CLIENT_SECRET, Upstream, running_upstream, through_upstream
 from tests.support.browser import Browser, Page
-from tests.support.mail import MailCatcher, code_in
+from tests.support.mail import MailCatcher, code_in, text_of
 from tests.support.store import unique_email
 from web.sessions import SessionStore
 
@@ -245,7 +245,11 @@ async def test_an_existing_email_can_be_proven_by_an_emailed_code_then_linked(
         while page.status == 303:
             page = await browser.follow(page)
         assert page.screen == "enter-email-code", (page.status, page.html[:500])
-        code = code_in(await smtp_server.wait_for(to=op.email))
+        message = await smtp_server.wait_for(to=op.email)
+        # No password was used on this path: the email says what the code is for instead.
+        assert "knows your password" not in text_of(message)
+        assert "link that sign-in to your Threshold account" in " ".join(text_of(message).split())
+        code = code_in(message)
         page = await browser.post(str(page.response.url.path), page.form(code=code))
         while page.status == 303:
             page = await browser.follow(page)

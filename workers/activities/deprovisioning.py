@@ -87,8 +87,15 @@ class DeprovisioningActivitiesImpl(ActivityGroup):
             email = customer.email
         token = cancel_token(self.settings, notice.journey_id)
         link = f"{self.settings.base_url}/account/delete/cancel?token={token}"
-        date = notice.scheduled_for.strftime("%d %B %Y")
-        self.mailer.send(notice.kind, purpose=EmailPurpose.LINK, to=email, link=link, date=date)
+        # The time too: a grace period may be shorter than a day (THRESHOLD_DELETION_GRACE_PERIOD).
+        date = notice.scheduled_for.strftime("%d %B %Y, %H:%M UTC")
+        # Only the first notice says who decided; the reminder reads the same for everyone.
+        reason = {}
+        if notice.kind == "deletion_scheduled":
+            reason = {"reason": "customer" if notice.requested_by == "customer" else "operator"}
+        self.mailer.send(
+            notice.kind, purpose=EmailPurpose.LINK, to=email, link=link, date=date, **reason
+        )
         self.audit(key, notice.kind, customer_id=notice.customer_id, journey_id=notice.journey_id)
 
     @implements(DeprovisioningActivities.restore)

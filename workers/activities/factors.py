@@ -89,7 +89,7 @@ class FactorActivitiesImpl(ActivityGroup):
 
     @implements(FactorActivities.send_login_code)
     def send_login_code(self, request: SendLoginCode) -> SentCode:
-        """Mail a 6-digit sign-in code (once per ``verification_id``)."""
+        """Mail a 6-digit sign-in code (once per ``verification_id``), worded for its reason."""
         with self.db() as session:
             customer = session.get(Customer, request.customer_id)
         assert customer is not None, "the journey passed a customer that does not exist"
@@ -101,6 +101,7 @@ class FactorActivitiesImpl(ActivityGroup):
                 email=customer.email,
                 template="login_code",
                 purpose=EmailPurpose.CODE,
+                reason=request.reason.value,
             )
         )
 

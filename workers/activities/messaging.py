@@ -7,6 +7,11 @@ Mailer wraps it in ``_html.jinja``). Every send names the purpose it means, and 
 template declares, and secrets (``code``, ``link``) other than those the purpose carries: a
 mistaken send fails loudly instead of going out as a message that cannot work.
 
+An email sent on several paths whose wording must differ (the sign-in code after a password, after
+an upstream provider, or as the only proof before linking one) also declares a ``reasons`` block:
+the reasons it words, space-separated. Every send of it names one as ``reason=``, a send of any
+other email names none, so a new path cannot silently borrow another path's warning.
+
 ``THRESHOLD_SMTP_URL`` is ``smtp://host:port`` (plain, the dev catcher), ``smtp+starttls://user:pass@
 host:587`` or ``smtps://user:pass@host:465``.
 """
@@ -33,6 +38,8 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "emails"
 SUFFIX = ".jinja"
 SHELL = "_html.jinja"
 BLOCKS = ("purpose", "subject", "text", "html")
+#: The optional block listing the reasons (paths) an email words differently.
+REASONS = "reasons"
 #: Template variables that are secrets: a message gets exactly those its purpose carries.
 SECRETS = frozenset({"code", "link"})
 
@@ -80,6 +87,13 @@ class Mailer:
                 ErrorCode.EMAIL_PURPOSE, f"email {template!r} declares no known purpose"
             ) from None
 
+    def reasons_of(self, template: str) -> tuple[str, ...]:
+        """The reasons ``template`` words differently (empty: it has one wording for all)."""
+        compiled = self._template(self.text_env, template)
+        if REASONS not in compiled.blocks:
+            return ()
+        return tuple(self._block(compiled, REASONS, {}).split())
+
     def check(self, template: str, purpose: EmailPurpose) -> EmailPurpose:
         """Refuse ``template`` unless it exists and declares ``purpose``; the purpose, typed."""
         meant = _purpose(template, purpose)
@@ -100,6 +114,13 @@ class Mailer:
                 ErrorCode.EMAIL_PURPOSE,
                 f"a {meant.value} email {template!r} carries {sorted(meant.carries)}, "
                 f"not {sorted(carried)}",
+            )
+        reasons = self.reasons_of(template)
+        reason = context.get("reason")
+        if (reason is None and reasons) or (reason is not None and reason not in reasons):
+            raise refused(
+                ErrorCode.EMAIL_PURPOSE,
+                f"email {template!r} is worded for reasons {list(reasons)}, not {reason!r}",
             )
         text = self._template(self.text_env, template)
         html = self._template(self.html_env, template)

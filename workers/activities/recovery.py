@@ -40,6 +40,7 @@ from core.settings import Settings
 from store.factors import FactorStore
 from store.mail_limits import MailLimiter
 from store.models import AuditEvent, Credential, Customer, Session, Verification, utcnow
+from store.passkey_repo import has_password
 from store.throttle import rows_changed
 from workers.activities.attempts import answer_once
 from workers.activities.base import ActivityGroup, implements
@@ -98,6 +99,12 @@ class RecoveryActivitiesImpl(ActivityGroup):
                 select(Customer).where(Customer.email == request.email, Customer.status == "active")
             ).first()
             customer_id = customer.id if customer is not None else None
+        # A passkey-only account recovers with a new passkey: its email must not talk of a password.
+        reason = ""
+        if customer_id:
+            reason = (
+                "password" if has_password(self.settings.database_url, customer_id) else "passkey"
+            )
         sent = self.verification.deliver(
             SendCode(
                 verification_id=request.verification_id,
@@ -108,6 +115,7 @@ class RecoveryActivitiesImpl(ActivityGroup):
                 template="recovery" if customer_id else "recovery_unknown",
                 purpose=EmailPurpose.CODE_AND_LINK if customer_id else EmailPurpose.DECOY,
                 lifetime_minutes=int(LIFETIME.total_seconds() // 60),
+                reason=reason,
             )
         )
         self.audit(

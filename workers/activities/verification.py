@@ -110,6 +110,7 @@ class VerificationActivitiesImpl(ActivityGroup):
             **{name: carried[name] for name in request.purpose.carries},
             minutes=request.lifetime_minutes or int(self.CODE_LIFETIME.total_seconds() // 60),
             base_url=self.settings.base_url,
+            **({"reason": request.reason} if request.reason else {}),
         )
         with self.db() as session:
             row = session.get(Verification, request.verification_id)

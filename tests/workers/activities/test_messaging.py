@@ -47,6 +47,12 @@ def context_for(purpose: EmailPurpose) -> dict[str, Any]:
     return {**CONTEXT, **{name: SECRETS[name] for name in purpose.carries}}
 
 
+def reason_for(mailer: Mailer, template: str) -> dict[str, str]:
+    """A reason the email words, when it words several (test_email_reasons checks each)."""
+    reasons = mailer.reasons_of(template)
+    return {"reason": reasons[0]} if reasons else {}
+
+
 def test_every_email_is_one_file(mailer: Mailer) -> None:
     leftovers = [p.name for p in TEMPLATES.iterdir() if p.suffix != ".jinja"]
 
@@ -60,7 +66,9 @@ def test_every_email_renders_strictly_with_its_declared_purpose(
 ) -> None:
     purpose = mailer.purpose_of(template)
 
-    message = mailer.render(template, purpose=purpose, **context_for(purpose))
+    message = mailer.render(
+        template, purpose=purpose, **context_for(purpose), **reason_for(mailer, template)
+    )
 
     subject, text, html = str(message["Subject"]), text_of(message), html_of(message)
     assert message["To"] == "ann@example.com"
