@@ -11,9 +11,10 @@ import time
 
 from fastapi import FastAPI
 from prometheus_client import Counter, Histogram
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from core.settings import Settings
+from web.asgi import HttpLayer
 
 REQUESTS = Counter("threshold_web_requests", "HTTP requests served", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -21,21 +22,10 @@ LATENCY = Histogram(
 )
 
 
-class RequestMetrics:
-    """Count and time each HTTP request by method, route template and status.
+class RequestMetrics(HttpLayer):
+    """Count and time each HTTP request by method, route template and status."""
 
-    A pure ASGI middleware rather than ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware
-    runs the app in a separate task and, when a client goes away under load, fails with "No
-    response returned" instead of simply passing the request through.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from web.asgi import HttpLayer
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -19,21 +21,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpLayer):
     """Adds CSP, ``nosniff``, framing, referrer and opener policies, ``Vary: HX-Request`` and
     ``no-store`` (except static files) to each response a route did not set them on.
 
-    A pure ASGI layer (not ``BaseHTTPMiddleware``) that edits ``http.response.start``, so it also
-    covers what the layers inside it answer on their own.
+    It edits ``http.response.start``, so it also covers what the layers inside it answer.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         static = str(scope.get("path", "")).startswith("/static/")
 
         async def with_headers(message: Message) -> None:

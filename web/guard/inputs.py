@@ -12,13 +12,14 @@ from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from web.asgi import HttpLayer
 from web.guard.answers import is_json_api, problem
 from web.guard.checks import Refused, check_json, check_params, check_path
 
 
-class InputGuard:
+class InputGuard(HttpLayer):
     """The checks of :mod:`web.guard.checks`, applied to every HTTP request."""
 
     #: Largest body of any endpoint (forms and API documents are a few kilobytes).
@@ -28,19 +29,13 @@ class InputGuard:
     #: Most parameters in one query string or form.
     MAX_PARAMS = 200
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
     def limit_for(self, path: str) -> int:
         """The body limit of ``path``."""
         return next((size for prefix, size in self.LARGER if path.startswith(prefix)), None) or (
             self.MAX_BODY_BYTES
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", ""))
         headers = Headers(scope=scope)
         try:

@@ -12,8 +12,9 @@ import logging
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from web.asgi import HttpLayer
 from web.guard.answers import problem
 
 log = logging.getLogger("threshold.web")
@@ -22,19 +23,13 @@ TITLE = "Something went wrong on our side"
 MESSAGE = "Nothing you entered was lost. Please try again in a moment."
 
 
-class LastResort:
+class LastResort(HttpLayer):
     """Logs the exception and answers 503 with the error page (or the API's error shape)."""
 
     #: Status of the answer: the usual cause is a dependency (Temporal, the database) failing.
     STATUS = 503
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking(message: Message) -> None:
