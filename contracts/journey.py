@@ -37,13 +37,16 @@ class JourneyStart(BaseModel):
     """The input every journey starts with, filled in by the web layer from the request.
 
     ``device`` is a keyed hash of the browser's long-lived device cookie (never the cookie
-    itself); ``client_ip`` and ``user_agent`` feed risk scoring. Journeys needing more subclass it.
+    itself); ``client_ip``, ``user_agent`` and ``client_hints`` (the browser's User-Agent Client
+    Hints as ``web/client_hints.py`` normalised them, empty when none were sent) feed risk scoring.
+    Journeys needing more subclass it. Every field has a default, so recorded histories decode.
     """
 
     return_to: str = "/account"
     client_ip: str = ""
     user_agent: str = ""
     device: str = ""
+    client_hints: str = ""
     #: An OpenID relying party's ``acr_values`` (e.g. ``aal2``); see journeys/oidc_acr.py.
     acr_values: str = ""
     #: For ``signed_in`` journeys: the session's customer, set by the web from the session only.

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from core.settings import Settings
 from journeys.kit import JOURNEYS, LinkPage, ScreenView
 from store.idps import Idps
+from web import client_hints
 from web.csrf import Csrf
 from web.htmx import is_htmx
 
@@ -55,7 +56,7 @@ class Pages:
             request, template, full, status_code=status, block_name=block
         )
         self.csrf.persist(request, response)
-        return response
+        return client_hints.advertise(response)
 
     def screen(
         self,

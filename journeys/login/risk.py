@@ -30,6 +30,7 @@ def signals_of(start: JourneyStart, customer_id: str | None, factors: list[str])
         device=start.device,
         at=workflow.now(),
         enrolled_factors=factors,
+        client_hints=start.client_hints,
     )
 
 

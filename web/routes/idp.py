@@ -21,6 +21,7 @@ from journeys.login import LoginStart
 from journeys.registration import RegistrationStart
 from store.identity_links import IdentityLinks
 from store.idps import Idp, Idps
+from web import client_hints
 from web.csrf import CsrfError
 from web.federation import Ceremony, FederationError, UpstreamIdentity
 from web.gateway import JourneyGateway
@@ -194,6 +195,7 @@ async def _continue_in(
         client_ip=request.client.host if request.client else "",
         user_agent=request.headers.get("user-agent", "")[:512],
         device=device,
+        client_hints=client_hints.read(request),
         **facts,
     )
     journey = JOURNEYS[start_type]

@@ -21,6 +21,7 @@ from journeys.kit import (
     Outcome,
     ScreenView,
 )
+from web import client_hints
 from web.account_sessions import AccountSessions
 from web.cookies import CookieJar
 from web.csrf import CsrfError
@@ -41,8 +42,10 @@ LIVE_KEEPALIVE_EVERY = 15
 
 @router.get("/register")
 async def register() -> Response:
-    """The friendly URL of the registration journey."""
-    return RedirectResponse("/j/registration", status_code=303)
+    """The friendly URL of the registration journey (asks for the client hints it will read)."""
+    return client_hints.advertise(
+        RedirectResponse("/j/registration", status_code=303), critical=True
+    )
 
 
 def _acr_values(request: Request) -> dict[str, str]:
@@ -53,12 +56,14 @@ def _acr_values(request: Request) -> dict[str, str]:
 
 @router.get("/login")
 async def login(request: Request) -> Response:
-    """The friendly URL of the login journey; keeps a local ``return_to`` and ``acr_values``."""
+    """The friendly URL of the login journey; keeps a local ``return_to`` and ``acr_values``.
+
+    Asks for the client hints the journey start reads (see :mod:`web.client_hints`)."""
     return_to = safe_local_path(request.query_params.get("return_to"), default="")
     target = "/j/login"
     if return_to:
         target += "?" + urlencode({"return_to": return_to, **_acr_values(request)})
-    return RedirectResponse(target, status_code=303)
+    return client_hints.advertise(RedirectResponse(target, status_code=303), critical=True)
 
 
 @router.get("/j/{journey}")
@@ -91,6 +96,7 @@ async def start(
         client_ip=request.client.host if request.client else "",
         user_agent=request.headers.get("user-agent", "")[:512],
         device=device,
+        client_hints=client_hints.read(request),
         customer_id=customer_id,
         **_acr_values(request),
     )

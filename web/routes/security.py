@@ -21,6 +21,7 @@ from journeys.login import LoginStart
 from store.factors import FactorStore
 from store.known_devices import KnownDevices
 from store.models import utcnow
+from web import client_hints
 from web.account_sessions import AccountSessions
 from web.csrf import CsrfError
 from web.redirects import safe_local_path
@@ -53,6 +54,7 @@ async def reauth(request: Request, svc: Svc, gateway: Gateway, me: MaybeCustomer
         client_ip=request.client.host if request.client else "",
         user_agent=request.headers.get("user-agent", "")[:512],
         device=device,
+        client_hints=client_hints.read(request),
         reauth_customer_id=me.customer.id,
     )
     journey_id, _ = await gateway.start("login", start)
