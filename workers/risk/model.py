@@ -39,6 +39,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from contracts.risk_explain import account_failures, ip_failures
 from workers.risk.features import Chain, LoginFeatures, Travel, Velocity
 
 ROOT = ""
@@ -250,16 +251,8 @@ class FreemanModel:
             ratio = max(_ratio(hourly, hour), _ratio(daily, day))
             if ratio > 1.0:
                 terms.append(Term(f"failures_{subject}", str(day), math.log(ratio), True))
-                if subject == "account":
-                    reasons.append(
-                        f"{hour} failed sign-in steps for this account in the last hour, "
-                        f"{day} in the last day"
-                    )
-                else:
-                    reasons.append(
-                        f"failed sign-ins for {hour} other accounts from this IP address in "
-                        f"the last hour, {day} in the last day"
-                    )
+                words = account_failures if subject == "account" else ip_failures
+                reasons.append(words(hour, day))
         return terms, reasons
 
     def _table(

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from workers.risk.explain import REASON_KINDS, metric_reasons, reason_kind, summary
+from contracts.risk_explain import (
+    REASON_KINDS,
+    account_failures,
+    explain,
+    ip_failures,
+    metric_reasons,
+    reason_kind,
+    reason_words,
+    summary,
+)
 from workers.risk.model import FreemanModel
 
 FAILURES = "16 failed sign-in steps for this account in the last hour, 16 in the last day"
@@ -63,3 +72,29 @@ def test_metric_labels_are_distinct_and_none_when_nothing_is_unusual() -> None:
         "new_country",
     ]
     assert len({kind for _, kind in REASON_KINDS}) <= 12  # bounded label cardinality
+
+
+def test_each_reason_says_whose_it_is_and_whether_it_counted() -> None:
+    mine = account_failures(16, 16)
+    others = ip_failures(16, 20)
+    assert mine == FAILURES
+    allowed = reason_words(others, "allow")
+    assert allowed.startswith("Not this customer's failures: 16 other accounts failed")
+    assert allowed.endswith("here they were not enough for a second step.")
+    assert reason_words(others, "step_up").endswith("they counted toward the second step.")
+    assert "own account: 16 in the last hour" in reason_words(mine, "allow")
+    assert reason_words("new country: FR", "allow") == (
+        "New country: FR: unusual, but not enough for a second step."
+    )
+    assert reason_words("new country: FR", "step_up") == "New country: FR."
+
+
+def test_an_audit_detail_is_explained_even_without_a_summary() -> None:
+    detail = {"decision": "allow", "score": -9.0, "threshold": -4.5, "history": 12}
+    words = explain({**detail, "reasons": [FAILURES], "familiar": ["recognised device"]})
+    assert words.verdict == "Allowed without a second step"
+    assert words.summary.startswith("Allowed without a second step: recognised device outweigh")
+    assert words.unusual == [reason_words(FAILURES, "allow")]
+    stored = explain({"decision": "deny", "summary": "Refused: as written."})
+    assert stored.summary == "Refused: as written." and stored.verdict == "Refused"
+    assert explain({"decision": "step_up"}).summary == "Second step asked (score ?)."
