@@ -11,10 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from contracts.errors import ErrorCode
     from contracts.password_change import (
         PasswordChangeActivities,
         PasswordChangeNotice,
@@ -25,7 +23,6 @@ with workflow.unsafe.imports_passed_through():
         Journey,
         JourneyStart,
         Outcome,
-        Screen,
         Sealed,
         StepTimedOut,
         expired,
@@ -33,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         journey,
         signed_in,
     )
+    from journeys.kit.choose_password import EnterNewPassword, choose_password
     from journeys.kit.fields import new_password_field
     from journeys.kit.reauthenticate import reauthenticate
     from journeys.outbox import emit
@@ -42,7 +40,7 @@ ANSWER_TIMEOUT = timedelta(minutes=30)
 DONE = "/account/security?done=password"
 
 
-class ChooseNewPassword(Screen):
+class ChooseNewPassword(EnterNewPassword):
     """The new password; the customer's other sessions end once it is saved."""
 
     title = "Change your password"
@@ -77,7 +75,19 @@ class ChangePassword(Journey):
             )
             if amr is None:
                 return await self.finish(failed(journey_id, "Too many attempts. Start again."))
-            await self._replace(journey_id, customer_id)
+            # Stored and every session revoked in one activity (module docstring).
+            await choose_password(
+                self,
+                ChooseNewPassword,
+                lambda password: self.step(
+                    PasswordChangeActivities.change,
+                    ReplacePassword(
+                        journey_id=journey_id, customer_id=customer_id, password=password
+                    ),
+                    why="Hashing the new password and signing out every session",
+                ),
+                timeout=ANSWER_TIMEOUT,
+            )
         except StepTimedOut as timeout:
             return await self.finish(expired(journey_id, f"No answer at step {timeout}."))
         await self.step(
@@ -88,25 +98,3 @@ class ChangePassword(Journey):
         if workflow.patched(ACCOUNT_CHANGE_EVENTS):
             await emit(self, "customer.password_changed", customer_id)
         return await self.finish(signed_in(journey_id, customer_id, amr=amr, to=DONE))
-
-    async def _replace(self, journey_id: str, customer_id: str) -> None:
-        """Ask until the new password passes the policy; then it is stored, sessions revoked."""
-        errors: dict[str, str] = {}
-        while True:
-            answer = await self.ask(ChooseNewPassword, errors=errors, timeout=ANSWER_TIMEOUT)
-            try:
-                await self.step(
-                    PasswordChangeActivities.change,
-                    ReplacePassword(
-                        journey_id=journey_id, customer_id=customer_id, password=answer.password
-                    ),
-                    why="Hashing the new password and signing out every session",
-                )
-            except ActivityError as err:
-                cause = err.cause
-                refused = {ErrorCode.WEAK_PASSWORD, ErrorCode.SEAL_EXPIRED}
-                if isinstance(cause, ApplicationError) and cause.type in refused:
-                    errors = {"password": cause.message}
-                    continue
-                raise
-            return

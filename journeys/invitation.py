@@ -8,14 +8,13 @@ the journey by the web layer (``/invite/<journey id>``) and walks the remaining 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contracts.consent import ConsentActivities, RecordConsents
-    from contracts.errors import ErrorCode
     from contracts.invitation import (
         ACCOUNT_UNAVAILABLE,
         CheckInvitationLink,
@@ -24,21 +23,19 @@ with workflow.unsafe.imports_passed_through():
         SendInvitation,
     )
     from journeys.kit import (
-        Action,
-        EmailLinkClicked,
         Journey,
         JourneyStart,
         LinkPage,
         Outcome,
         Screen,
-        Sealed,
         StepTimedOut,
         expired,
         failed,
         journey,
         signed_in,
     )
-    from journeys.kit.fields import new_password_field
+    from journeys.kit.choose_password import EnterNewPassword, choose_password
+    from journeys.kit.link_opened import link_opened
     from journeys.registration import TERMS, AcceptTerms
 
 PASSWORD_TIMEOUT = timedelta(hours=1)
@@ -59,14 +56,11 @@ class CheckYourInbox(Screen):
     actions = ()
 
 
-class ChooseYourPassword(Screen):
+class ChooseYourPassword(EnterNewPassword):
     """The first password of a provisioned customer."""
 
     title = "Choose your password"
     intro = "Your invitation is confirmed. Choose the password you will sign in with."
-    actions = (Action(name="submit", label="Save password"),)
-
-    password: Sealed = new_password_field()
 
 
 @journey("invitation")
@@ -106,7 +100,18 @@ class InvitationJourney(Journey):
             return await self.finish(failed(journey_id, "This invitation cannot be sent."))
         self.identify(email_lookup=sent.email_lookup)
         try:
-            if not await self._link_opened(journey_id, sent.expires_at):
+            opened = await link_opened(
+                self,
+                screen=CheckYourInbox,
+                expires_at=sent.expires_at,
+                check=lambda token: self.step(
+                    InvitationActivities.check_link,
+                    CheckInvitationLink(journey_id=journey_id, token=token),
+                    why="Checking the invitation link",
+                ),
+                why="Waiting for the invitation link to be opened",
+            )
+            if not opened:
                 return await self.finish(expired(journey_id, "The invitation link has expired."))
             verdict = await self._choose_password(journey_id, customer_id)
             if verdict is not None:
@@ -128,52 +133,24 @@ class InvitationJourney(Journey):
             signed_in(journey_id, customer_id, amr=["pwd", "email"], to=start.return_to)
         )
 
-    async def _link_opened(self, journey_id: str, expires_at: datetime) -> bool:
-        """Wait for a valid click of the emailed link; False once it has expired."""
-        form_errors: list[str] = []
-        while True:
-            remaining = expires_at - workflow.now()
-            try:
-                answer = await self.wait_for(
-                    EmailLinkClicked,
-                    screen=CheckYourInbox,
-                    timeout=max(remaining, timedelta(seconds=1)),
-                    form_errors=form_errors,
-                    why="Waiting for the invitation link to be opened",
-                )
-            except StepTimedOut:
-                return False
-            if not isinstance(answer, EmailLinkClicked):
-                continue
-            result = await self.step(
-                InvitationActivities.check_link,
-                CheckInvitationLink(journey_id=journey_id, token=answer.token),
-                why="Checking the invitation link",
-            )
-            if result.ok:
-                return True
-            form_errors = [result.message]
-
     async def _choose_password(self, journey_id: str, customer_id: str) -> Outcome | None:
-        errors: dict[str, str] = {}
-        while True:
-            answer = await self.ask(ChooseYourPassword, errors=errors, timeout=PASSWORD_TIMEOUT)
-            try:
-                await self.step(
+        """``None`` once the password is stored, or the outcome if the account is gone."""
+        try:
+            await choose_password(
+                self,
+                ChooseYourPassword,
+                lambda password: self.step(
                     InvitationActivities.set_password,
                     ChoosePassword(
-                        journey_id=journey_id, customer_id=customer_id, password=answer.password
+                        journey_id=journey_id, customer_id=customer_id, password=password
                     ),
                     why="Hashing the password",
-                )
-            except ActivityError as err:
-                cause = err.cause
-                kind = cause.type if isinstance(cause, ApplicationError) else None
-                if kind in {ErrorCode.WEAK_PASSWORD, ErrorCode.SEAL_EXPIRED}:
-                    assert isinstance(cause, ApplicationError)
-                    errors = {"password": cause.message}
-                    continue
-                if kind == ACCOUNT_UNAVAILABLE:
-                    return failed(journey_id, "This account is not available.")
-                raise
-            return None
+                ),
+                timeout=PASSWORD_TIMEOUT,
+            )
+        except ActivityError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type == ACCOUNT_UNAVAILABLE:
+                return failed(journey_id, "This account is not available.")
+            raise
+        return None

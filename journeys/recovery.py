@@ -18,10 +18,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from contracts.errors import ErrorCode
     from contracts.login import LoginActivities, ResetThrottle
     from contracts.recovery import (
         CompleteRecovery,
@@ -46,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         redirect,
     )
     from journeys.kit.cancel import JourneyCancelled
+    from journeys.kit.choose_password import EnterNewPassword, choose_password
     from journeys.kit.fields import email_field, new_password_field
     from journeys.kit.outcomes import cancelled
     from journeys.kit.passkey_steps import create_passkey
@@ -92,7 +91,7 @@ class EnterAuthenticatorCode(EnterTotp):
     it)."""
 
 
-class NewPassword(Screen):
+class NewPassword(EnterNewPassword):
     """The new password; the same policy as registration."""
 
     title = "Choose a new password"
@@ -224,7 +223,21 @@ class Recovery(Journey):
                 if second is None:
                     return failed(journey_id, "Too many wrong attempts. Start again."), None
                 proof = second
-            await self._new_password(journey_id, customer_id, email)
+            await choose_password(
+                self,
+                NewPassword,
+                lambda password: self.step(
+                    RecoveryActivities.set_password,
+                    SetPassword(
+                        journey_id=journey_id,
+                        customer_id=customer_id,
+                        email=email,
+                        password=password,
+                    ),
+                    why="Hashing the new password",
+                ),
+                timeout=ANSWER_TIMEOUT,
+            )
             method = "password"
         await self.step(
             LoginActivities.reset_throttle,
@@ -250,28 +263,3 @@ class Recovery(Journey):
             totp=EnterAuthenticatorCode,
             code_timeout=ANSWER_TIMEOUT,
         )
-
-    async def _new_password(self, journey_id: str, customer_id: str, email: str) -> None:
-        """Ask until the new password passes the policy and is stored."""
-        errors: dict[str, str] = {}
-        while True:
-            answer = await self.ask(NewPassword, errors=errors, timeout=ANSWER_TIMEOUT)
-            try:
-                await self.step(
-                    RecoveryActivities.set_password,
-                    SetPassword(
-                        journey_id=journey_id,
-                        customer_id=customer_id,
-                        email=email,
-                        password=answer.password,
-                    ),
-                    why="Hashing the new password",
-                )
-            except ActivityError as err:
-                cause = err.cause
-                refused = {ErrorCode.WEAK_PASSWORD, ErrorCode.SEAL_EXPIRED}
-                if isinstance(cause, ApplicationError) and cause.type in refused:
-                    errors = {"password": cause.message}
-                    continue
-                raise
-            return

@@ -55,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
         signed_in,
     )
     from journeys.kit.cancel import JourneyCancelled
+    from journeys.kit.choose_password import CHOOSE_AGAIN, EnterNewPassword, choose_password
     from journeys.kit.fields import email_field, new_password_field
     from journeys.kit.outcomes import cancelled
     from journeys.kit.passkey_steps import (
@@ -137,14 +138,12 @@ class CreatePasskeyOrPassword(CreatePasskey):
         return CreatePasskey.screen_name()
 
 
-class ChoosePassword(Screen):
+class ChoosePassword(EnterNewPassword):
     """A password instead of the passkey, once the email is proven."""
 
     title = "Choose a password"
     intro = "Your email address is confirmed. Choose a password of at least 8 characters."
     actions = (Action(name="submit", label="Continue"),)
-
-    password: Sealed = new_password_field()
 
 
 class CheckYourEmail(EnterEmailedCode):
@@ -353,7 +352,7 @@ class Registration(Journey):
                     why="Hashing the password" if password else "Staging a passkey sign-up",
                 )
             except ActivityError as err:
-                if _error_type(err) in {ErrorCode.WEAK_PASSWORD, ErrorCode.SEAL_EXPIRED}:
+                if _error_type(err) in CHOOSE_AGAIN:
                     values, errors = {"email": email}, {"password": _message(err)}
                     continue
                 raise
@@ -368,31 +367,23 @@ class Registration(Journey):
         try:
             made = await create_passkey(self, journey_id=journey_id, user_name=email, screen=screen)
         except PasskeyDeclined:
-            await self._password_instead(journey_id, email)
-            return False
-        return True if made else None
-
-    async def _password_instead(self, journey_id: str, email: str) -> None:
-        errors: dict[str, str] = {}
-        while True:
-            chosen = await self.ask(ChoosePassword, errors=errors, timeout=SIGN_UP_TIMEOUT)
-            try:
-                await self.step(
+            await choose_password(
+                self,
+                ChoosePassword,
+                lambda password: self.step(
                     IdentityActivities.stage_registration,
                     StageRegistration(
                         journey_id=journey_id,
                         email=email,
-                        password=chosen.password,
+                        password=password,
                         instead_of_passkey=True,
                     ),
                     why="Hashing the password",
-                )
-                return
-            except ActivityError as err:
-                if _error_type(err) in {ErrorCode.WEAK_PASSWORD, ErrorCode.SEAL_EXPIRED}:
-                    errors = {"password": _message(err)}
-                    continue
-                raise
+                ),
+                timeout=SIGN_UP_TIMEOUT,
+            )
+            return False
+        return True if made else None
 
     async def _verify_email(self, email: str, existing: bool, client_ip: str) -> str | None:
         """``None`` once the email is proven, or why the journey fails. An address that already

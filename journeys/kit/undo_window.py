@@ -32,8 +32,8 @@ with workflow.unsafe.imports_passed_through():
         VerificationActivities,
     )
     from journeys.kit.activities import DEFAULT_ACTIVITY_TIMEOUT, DEFAULT_RETRY
-    from journeys.kit.events import EmailLinkClicked
-    from journeys.kit.journey import Journey, StepTimedOut
+    from journeys.kit.journey import Journey
+    from journeys.kit.link_opened import link_opened
     from journeys.kit.outcomes import Outcome, expired, redirect
     from journeys.kit.registry import journey
     from journeys.kit.screens import Screen
@@ -104,27 +104,19 @@ class UndoWindow(Journey):
             ),
             why="Emailing the undo link",
         )
-        form_errors: list[str] = []
-        while True:
-            try:
-                clicked = await self.wait_for(
-                    EmailLinkClicked,
-                    screen=UndoOffered,
-                    timeout=max(sent.link_expires_at - workflow.now(), timedelta(seconds=1)),
-                    form_errors=form_errors,
-                    why="Waiting for the undo link until the window closes",
-                )
-            except StepTimedOut:
-                return await self.finish(expired(journey_id, "The undo window closed unused."))
-            assert isinstance(clicked, EmailLinkClicked)
-            result = await self.step(
+        opened = await link_opened(
+            self,
+            screen=UndoOffered,
+            expires_at=sent.link_expires_at,
+            check=lambda token: self.step(
                 VerificationActivities.check_link,
-                CheckLink(journey_id=journey_id, token=clicked.token),
+                CheckLink(journey_id=journey_id, token=token),
                 why="Checking the undo link",
-            )
-            if result.ok:
-                break
-            form_errors = [result.message]
+            ),
+            why="Waiting for the undo link until the window closes",
+        )
+        if not opened:
+            return await self.finish(expired(journey_id, "The undo window closed unused."))
         await workflow.execute_activity(
             start.undo_activity,
             start.undo_input,
