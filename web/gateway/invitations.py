@@ -7,17 +7,12 @@ and a deprovisioned customer's unfinished invitation is terminated, never left w
 from __future__ import annotations
 
 from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from journeys.invitation import InvitationStart
-from journeys.kit.search import CUSTOMER_ID, JOURNEY_NAME, JOURNEY_STATUS
+from web.gateway.base import started_journey
 
 INVITATION = "invitation"
 
@@ -37,13 +32,7 @@ async def start_invitation(client: Client, *, task_queue: str, customer_id: str)
             task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(JOURNEY_NAME, INVITATION),
-                    SearchAttributePair(JOURNEY_STATUS, "active"),
-                    SearchAttributePair(CUSTOMER_ID, customer_id),
-                ]
-            ),
+            search_attributes=started_journey(INVITATION, customer_id=customer_id),
             static_summary="invitation journey",
             static_details="Started by a SCIM provisioning client creating this customer.",
         )
