@@ -56,27 +56,32 @@ class _RequiredTerms(Screen):
         return value
 
 
-ConsentChoices: type[Screen] = create_model(
-    "ConsentChoices", __base__=_RequiredTerms, **_optional_fields()
+def _consent_screen(name: str, doc: str, *, title: str, intro: str) -> type[Screen]:
+    """A screen of the required terms plus one box per optional purpose of the catalogue."""
+    screen: type[Screen] = create_model(name, __base__=_RequiredTerms, **_optional_fields())
+    screen.__doc__ = doc
+    screen.title, screen.intro = title, intro
+    screen.actions = (Action(name="submit", label="Accept and continue"),)
+    return screen
+
+
+ConsentChoices = _consent_screen(
+    "ConsentChoices",
+    "Registration's consents: the required terms and every optional purpose.",
+    title="One last step",
+    intro="Please accept our terms to finish creating your account. The other choices are "
+    "optional; you can change them at any time on your account page.",
 )
-ConsentChoices.__doc__ = "Registration's consents: the required terms and every optional purpose."
-ConsentChoices.title = "One last step"
-ConsentChoices.intro = (
-    "Please accept our terms to finish creating your account. The other choices are optional; "
-    "you can change them at any time on your account page."
-)
-ConsentChoices.actions = (Action(name="submit", label="Accept and continue"),)
 # Same screen name as the terms-only screen it replaces, so pages and funnels stay comparable.
 ConsentChoices.screen_name = classmethod(lambda cls: "accept-terms")  # type: ignore[assignment, method-assign]
 
-ReConsent: type[Screen] = create_model("ReConsent", __base__=_RequiredTerms, **_optional_fields())
-ReConsent.__doc__ = "Sign-in interstitial after a required purpose's version changed."
-ReConsent.title = "We updated our terms"
-ReConsent.intro = (
-    "We changed: {changed}. Please read and accept the new version to continue. Your other "
-    "choices are shown as you left them; change them if you like."
+ReConsent = _consent_screen(
+    "ReConsent",
+    "Sign-in interstitial after a required purpose's version changed.",
+    title="We updated our terms",
+    intro="We changed: {changed}. Please read and accept the new version to continue. Your "
+    "other choices are shown as you left them; change them if you like.",
 )
-ReConsent.actions = (Action(name="submit", label="Accept and continue"),)
 
 
 def registration_grants(answer: Screen) -> list[PurposeGrant]:
