@@ -31,3 +31,5 @@ RISK_COLD_START = "risk-cold-start"
 #: Change email and change password emit ``customer.email_changed`` / ``customer.password_changed``
 #: (the undo window emits ``customer.email_changed`` again when it puts the old address back).
 ACCOUNT_CHANGE_EVENTS = "account-change-events"
+#: ``Journey.show`` makes the shown screen the journey's ``JourneyStep`` (and status), like ``ask``.
+SHOWN_STEP = "shown-step"

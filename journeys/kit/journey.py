@@ -53,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
         JOURNEY_STATUS,
         JOURNEY_STEP,
     )
+    from journeys.patches import SHOWN_STEP
 
 Entry = Literal["public", "signed_in", "internal"]
 S = TypeVar("S", bound=Screen)
@@ -235,12 +236,18 @@ class Journey:
         return answer
 
     def show(self, screen: type[Screen], *, context: dict[str, str] | None = None) -> None:
-        """Show a screen that needs no answer while the journey works or ends."""
+        """Show a screen that needs no answer while the journey works or ends.
+
+        It becomes the journey's ``JourneyStep`` like an asked screen, so the Temporal UI and the
+        funnels see the journey there (deprovisioning's ``awaiting-acknowledgements``).
+        """
         self._seq += 1
         self._screen = screen
         self._accepting = False
         self._expects = {}
         self._view = screen.render(journey=self.journey_name, seq=self._seq, context=context)
+        if workflow.patched(SHOWN_STEP):
+            self._mark(screen.screen_name(), self._view.status, screen.title)
 
     async def step(
         self,

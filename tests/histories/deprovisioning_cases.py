@@ -27,6 +27,7 @@ from tests.support.journeys import JourneyRun, start_journey
 from tests.support.receiver import running_receiver
 from tests.support.store import register_customer
 from tests.support.temporal import fast_forward
+from tests.support.waiting import eventually
 from web.gateway.support import act
 from workers.activities.events import EventActivitiesImpl
 
@@ -93,6 +94,26 @@ async def support_expedite(rec: Recording) -> JourneyRun:
     return run
 
 
+async def immediate_acknowledged(rec: Recording) -> JourneyRun:
+    """No grace period (the admin API, SCIM, a zero-day setting): straight to the erasure, whose
+    wait for acknowledgements is the journey's step (``shown-step``)."""
+    email = "recorded-deprovisioning-immediate@example.com"
+    with running_receiver() as acking:
+        sub = subscriptions.add(rec.settings, acking.url, ["customer.erasure_requested"])
+        acking.secret = sub.secret
+        run = await _started(rec, "immediate-acknowledged", email, 0)
+
+        async def asked() -> None:
+            assert len(acking.unique()) == 1
+
+        await eventually(asked)
+        await run.handle.signal("acknowledge_erasure", sub.id)
+        outcome = await run.result()
+    subscriptions.remove(rec.settings, sub.id)
+    assert "NEVER" not in outcome.reason and sub.id in outcome.reason
+    return run
+
+
 async def webhook_delivery_retried(rec: Recording) -> JourneyRun:
     with running_receiver(fail_first=2) as receiver:
         sub = subscriptions.add(rec.settings, receiver.url, ["customer.created"])
@@ -129,6 +150,7 @@ DEPROVISIONING_CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = 
     "deprovisioning-cancelled": cancelled,
     "deprovisioning-erased": erased,
     "deprovisioning-support-expedite": support_expedite,
+    "deprovisioning-immediate-acknowledged": immediate_acknowledged,
     "webhook-delivery-retried": webhook_delivery_retried,
     "export-expired": export_expired,
 }
