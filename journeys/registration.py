@@ -322,6 +322,7 @@ class Registration(Journey):
                     user_agent=start.user_agent,
                     device=start.device,
                     at=workflow.now(),
+                    client_hints=start.client_hints,
                 ),
                 why="Recording this browser as the customer's first sign-in",
             )
