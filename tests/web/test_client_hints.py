@@ -1,8 +1,9 @@
 """Client hints: pages ask for them, the sign-in start reads them, and the risk model learns them.
 
 A Chromium-like client sends the hints it was asked for; the customer's learned habits then hold
-the hints level of exactly the string the web built, so an attacker copying the user agent still
-differs there. A client sending none (Firefox, Safari) starts journeys with no hints at all.
+the hints level of exactly the string the web built (at a sign-in, and at registration's cold
+start), so an attacker copying the user agent still differs there. A client sending none
+(Firefox, Safari) starts journeys with no hints at all.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from starlette.requests import Request
 from temporalio.client import Client
 
 from core.settings import Settings
+from store.models import Customer
 from store.risk_models import RiskCustomerCount
 from tests.conftest import MakeSettings
-from tests.support.browser import Browser, Page
+from tests.support.browser import Browser, Page, sign_up
 from tests.support.login import pinned
-from tests.support.store import register_customer, rows, unique_email
+from tests.support.mail import MailCatcher, code_in
+from tests.support.store import one, register_customer, rows, unique_email
 from tests.support.temporal import running_worker, target_of
 from web import client_hints
 from web.app import create_app
@@ -107,3 +110,18 @@ async def test_sign_in_passes_the_hints_to_the_risk_model(
     assert learned_hints(settings, hinted_id, sent)
     assert not learned_hints(settings, hinted_id, "")
     assert learned_hints(settings, plain_id, "")
+
+
+async def test_registration_learns_the_hints_as_the_baseline(
+    stack: tuple[Settings, httpx.AsyncClient, httpx.AsyncClient], smtp_server: MailCatcher
+) -> None:
+    settings, chromium, _ = stack
+    browser, email = Browser(chromium), unique_email("hints-signup")
+    url, page = await sign_up(browser, email, PASSWORD)
+    posted = await browser.post(url, page.form(code=code_in(await smtp_server.wait_for(to=email))))
+    page = await browser.follow(posted)
+    assert page.screen == "accept-terms", page.html[:300]
+    done = await browser.post(url, page.form(terms="on"))
+    assert done.response.headers.get("location") == "/account", done.html[:300]
+    customer = one(settings, Customer, email=email)
+    assert learned_hints(settings, customer.id, 'platform="Windows";version="15.0.0";model=""')
