@@ -12,12 +12,34 @@ import hashlib
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import model_validator
+from pydantic import AfterValidator, BeforeValidator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"
+
+
+def _seconds_or_iso(value: Any) -> Any:
+    """``"90"`` (or ``"1.5"``) is seconds; anything else is left to pydantic (ISO 8601 ``PT90S``,
+    ``P30D``, a ``timedelta``, a number of seconds)."""
+    if isinstance(value, str):
+        try:
+            return timedelta(seconds=float(value.strip()))
+        except ValueError:
+            return value
+    return value
+
+
+def _not_negative(value: timedelta) -> timedelta:
+    if value < timedelta(0):
+        raise ValueError("a duration cannot be negative")
+    return value
+
+
+#: A duration setting: an ISO 8601 duration (``P30D``, ``PT2M``, ``P1DT12H``) or seconds (``90``),
+#: so tests and demos can use periods far shorter than a day.
+Duration = Annotated[timedelta, BeforeValidator(_seconds_or_iso), AfterValidator(_not_negative)]
 
 
 class Settings(BaseSettings):
@@ -48,6 +70,12 @@ class Settings(BaseSettings):
     risk_step_up_threshold: float | None = None
     risk_deny_threshold: float = 10.0
     risk_new_device_step_up: bool = True
+    #: The deletion durations (``THRESHOLD_DELETION_GRACE_PERIOD``, ``…_REMINDER_BEFORE``,
+    #: ``THRESHOLD_ERASURE_ACK_PERIOD``) are :data:`Duration` values; when one is unset, the older
+    #: whole-day settings (and ``DELETION_GRACE_SECONDS``) still decide. Read the properties below.
+    deletion_grace_period: Duration | None = None
+    deletion_reminder_before: Duration = timedelta(days=3)
+    erasure_ack_period: Duration | None = None
     deletion_grace_days: int = 30
     deletion_grace_seconds: int = 0
     erasure_ack_deadline_days: int = 7
@@ -63,11 +91,31 @@ class Settings(BaseSettings):
 
     @property
     def deletion_grace(self) -> timedelta:
-        """The grace period before an erasure: ``deletion_grace_seconds`` when set (tests and
-        benchmarks need seconds, not days), else ``deletion_grace_days``."""
+        """The grace period before an erasure (zero: erase at once, no cancel link, no reminder):
+        ``deletion_grace_period`` when set, else ``deletion_grace_seconds`` when positive, else
+        ``deletion_grace_days``."""
+        if self.deletion_grace_period is not None:
+            return self.deletion_grace_period
         if self.deletion_grace_seconds > 0:
             return timedelta(seconds=self.deletion_grace_seconds)
-        return timedelta(days=self.deletion_grace_days)
+        return timedelta(days=max(self.deletion_grace_days, 0))
+
+    @property
+    def deletion_reminder(self) -> timedelta | None:
+        """How long before the end of the grace period the reminder goes out; ``None`` when no
+        reminder can be sent (no grace period, or one no longer than the lead time)."""
+        lead = self.deletion_reminder_before
+        if lead <= timedelta(0) or lead >= self.deletion_grace:
+            return None
+        return lead
+
+    @property
+    def erasure_ack_deadline(self) -> timedelta:
+        """How long an erasure waits for connected systems' acknowledgements:
+        ``erasure_ack_period`` when set, else ``erasure_ack_deadline_days``."""
+        if self.erasure_ack_period is not None:
+            return self.erasure_ack_period
+        return timedelta(days=max(self.erasure_ack_deadline_days, 0))
 
     @property
     def is_https(self) -> bool:

@@ -35,16 +35,19 @@ with workflow.unsafe.imports_passed_through():
     from journeys.kit.outcomes import cancelled, failed, redirect
     from journeys.outbox import emit
 
+#: The reminder's lead time of journeys started before it was a setting.
 REMINDER_BEFORE = timedelta(days=3)
 
 
 class DeprovisioningStart(JourneyStart):
-    """Whose account, how long the grace period is (0: erase now) and who asked."""
+    """Whose account, how long the grace period is (0: erase now), how long before its end the
+    reminder goes out (0: none; ``THRESHOLD_DELETION_REMINDER_BEFORE``) and who asked."""
 
     customer_id: str
     grace_seconds: int
     ack_deadline_seconds: int
     requested_by: str = "customer"
+    reminder_seconds: int = int(REMINDER_BEFORE.total_seconds())
 
 
 class ScheduledForDeletion(Screen):
@@ -104,7 +107,7 @@ class Deprovisioning(Journey):
         self.identify(email_lookup=begun.email_lookup)
         if start.grace_seconds > 0:
             try:
-                keep = await self._grace(ref, ends)
+                keep = await self._grace(ref, ends, start)
             except JourneyCancelled:
                 keep = True
             if keep:
@@ -114,12 +117,12 @@ class Deprovisioning(Journey):
                 )
         return await self._erase(ref, requested_at, timedelta(seconds=start.ack_deadline_seconds))
 
-    async def _grace(self, ref: CustomerRef, ends: datetime) -> bool:
+    async def _grace(self, ref: CustomerRef, ends: datetime, start: DeprovisioningStart) -> bool:
         """Wait until ``ends``; True if the customer keeps the account, False to erase."""
-        await self._notify(ref, "deletion_scheduled", ends)
-        reminded = False
+        await self._notify(ref, "deletion_scheduled", ends, start.requested_by)
+        reminded = start.reminder_seconds <= 0
         while True:
-            remind_at = ends - REMINDER_BEFORE
+            remind_at = ends - timedelta(seconds=start.reminder_seconds)
             until = ends if reminded or remind_at <= workflow.now() else remind_at
             try:
                 answer = await self.wait_for(
@@ -132,12 +135,12 @@ class Deprovisioning(Journey):
             except StepTimedOut:
                 if until == ends:
                     return False
-                await self._notify(ref, "deletion_reminder", ends)
+                await self._notify(ref, "deletion_reminder", ends, start.requested_by)
                 reminded = True
                 continue
             return isinstance(answer, DeletionDecision) and answer.keep
 
-    async def _notify(self, ref: CustomerRef, kind: str, ends: datetime) -> None:
+    async def _notify(self, ref: CustomerRef, kind: str, ends: datetime, requested_by: str) -> None:
         await self.step(
             DeprovisioningActivities.notify,
             DeletionNotice(
@@ -145,6 +148,7 @@ class Deprovisioning(Journey):
                 customer_id=ref.customer_id,
                 kind="deletion_reminder" if kind == "deletion_reminder" else "deletion_scheduled",
                 scheduled_for=ends,
+                requested_by=requested_by,
             ),
             why=f"Emailing the {kind.replace('_', ' ')} notice",
         )

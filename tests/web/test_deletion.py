@@ -14,6 +14,8 @@ from standardwebhooks.webhooks import Webhook
 from temporalio.client import Client
 
 from core.settings import Settings
+from journeys.kit import Outcome
+from journeys.kit.search import JOURNEY_STEP
 from store import webhook_subscriptions as subscriptions
 from store.deprovisioning_models import DeletionRequest
 from store.models import Customer, Session, utcnow
@@ -22,6 +24,7 @@ from tests.conftest import MakeSettings
 from tests.support.browser import Browser
 from tests.support.login import pinned
 from tests.support.mail import MailCatcher, text_of
+from tests.support.receiver import running_receiver
 from tests.support.staff import add_staff
 from tests.support.store import one, register_customer, rows, unique_email, update
 from tests.support.temporal import running_worker, target_of
@@ -174,3 +177,85 @@ async def test_admin_deprovision_and_signed_acknowledgement(
         assert one(settings, Customer, id=customer_id).status == "erased"
 
     await eventually(erased)
+
+
+async def deletion_page(app: FastAPI, settings: Settings, email: str) -> tuple[str, str]:
+    """Sign in, read the deletion page and confirm: both pages' HTML."""
+    register_customer(settings, email, PASSWORD)
+    async with browser_on(app) as http:
+        browser = Browser(http)
+        await signed_in(browser, email)
+        page = await browser.get("/account/delete")
+        assert page.status == 200, page.html[:300]
+        done = await browser.post("/account/delete", {"csrf_token": page.csrf, "confirm": "on"})
+        assert done.status == 200, done.html[:300]
+        return page.html, done.html
+
+
+async def test_zero_grace_promises_no_reminder_or_cancel_link_and_still_awaits_acks(
+    make_settings: MakeSettings, sqlite_url: str, client: Client, smtp_server: MailCatcher
+) -> None:
+    base = make_settings(sqlite_url, temporal_address=target_of(client), deletion_grace_days=0)
+    settings = pinned(base, "allow")
+    email = unique_email("zero-grace")
+    with running_receiver() as system:
+        sub = subscriptions.add(settings, system.url, ["customer.erasure_requested"])
+        system.secret = sub.secret
+        async with running_worker(client, settings):
+            explained, confirmed = await deletion_page(
+                create_app(settings, client=client), settings, email
+            )
+            handle = client.get_workflow_handle(
+                f"deprovisioning-{email_customer(settings, email)}", result_type=Outcome
+            )
+
+            async def awaiting() -> None:
+                assert len(system.unique()) == 1
+                described = await handle.describe()
+                step = described.typed_search_attributes.get(JOURNEY_STEP)
+                assert step == "awaiting-acknowledgements"
+
+            await eventually(awaiting)
+            assert smtp_server.messages_to(email) == []  # no cancel link: nothing to cancel
+            await handle.signal("acknowledge_erasure", sub.id)
+            assert (await handle.result()).kind == "redirect"
+    assert "erased right away" in explained and "remind" not in explained
+    assert "days" not in explained and "delete my account now" in explained
+    assert "being deleted" in confirmed and "link to cancel" not in confirmed
+    [done] = [text_of(m) for m in smtp_server.messages_to(email)]
+    assert "have been deleted" in done
+
+
+async def test_a_grace_period_of_seconds_is_worded_reminded_and_kept(
+    make_settings: MakeSettings, sqlite_url: str, client: Client, smtp_server: MailCatcher
+) -> None:
+    base = make_settings(
+        sqlite_url,
+        temporal_address=target_of(client),
+        deletion_grace_period="PT6S",
+        deletion_reminder_before="3",
+        erasure_ack_period="PT1S",
+    )
+    settings = pinned(base, "allow")
+    email = unique_email("short-grace")
+    async with running_worker(client, settings):
+        explained, confirmed = await deletion_page(
+            create_app(settings, client=client), settings, email
+        )
+        handle = client.get_workflow_handle(
+            f"deprovisioning-{email_customer(settings, email)}", result_type=Outcome
+        )
+        scheduled = await smtp_server.wait_for(to=email)
+        reminder = await smtp_server.wait_for(to=email, count=2)
+        assert (await handle.result()).kind == "redirect"
+    assert "Nothing is erased for 6 seconds" in explained
+    assert "We remind you 3 seconds before the end" in explained
+    assert "delete my account in 6 seconds" in explained
+    assert "scheduled for deletion" in confirmed and "UTC" in confirmed
+    assert "As you asked" in text_of(scheduled) and "UTC" in str(scheduled["Subject"])
+    assert "Reminder" in str(reminder["Subject"])
+    assert "/account/delete/cancel?token=" in text_of(reminder)
+
+
+def email_customer(settings: Settings, email: str) -> str:
+    return one(settings, Customer, email=email).id

@@ -7,6 +7,7 @@ immediate request (grace 0) for a customer already in a grace period erases now 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
@@ -25,7 +26,6 @@ from journeys.deprovisioning import DeprovisioningStart
 from journeys.kit import EventEnvelope, Outcome, ScreenView
 from journeys.kit.search import CUSTOMER_ID, JOURNEY_NAME, JOURNEY_STATUS
 
-DAY = 86400
 JOURNEY = "deprovisioning"
 
 
@@ -37,12 +37,15 @@ async def start_deprovisioning(
     immediate: bool,
     requested_by: str,
 ) -> WorkflowHandle[Any, Outcome]:
-    """Start the journey (grace from settings unless ``immediate``), or steer the running one."""
+    """Start the journey (grace, reminder and acknowledgement deadline from settings; no grace
+    if ``immediate``), or steer the running one."""
+    reminder = settings.deletion_reminder
     start = DeprovisioningStart(
         customer_id=customer_id,
-        grace_seconds=0 if immediate else int(settings.deletion_grace.total_seconds()),
-        ack_deadline_seconds=settings.erasure_ack_deadline_days * DAY,
+        grace_seconds=0 if immediate else _seconds(settings.deletion_grace),
+        ack_deadline_seconds=_seconds(settings.erasure_ack_deadline),
         requested_by=requested_by,
+        reminder_seconds=0 if reminder is None else _seconds(reminder),
     )
     return await _start(client, settings.task_queue, start)
 
@@ -52,17 +55,24 @@ async def start_immediate_deprovisioning(
     *,
     task_queue: str,
     customer_id: str,
-    ack_deadline_days: int,
+    ack_deadline: timedelta,
     requested_by: str,
 ) -> WorkflowHandle[Any, Outcome]:
     """Start (or expedite) a deprovisioning with no grace period, for callers without Settings."""
     start = DeprovisioningStart(
         customer_id=customer_id,
         grace_seconds=0,
-        ack_deadline_seconds=ack_deadline_days * DAY,
+        ack_deadline_seconds=_seconds(ack_deadline),
         requested_by=requested_by,
+        reminder_seconds=0,
     )
     return await _start(client, task_queue, start)
+
+
+def _seconds(duration: timedelta) -> int:
+    """Whole seconds, at least 1 for any positive duration (a 0.5 s setting is not "none")."""
+    seconds = int(duration.total_seconds())
+    return max(seconds, 1) if duration > timedelta(0) else 0
 
 
 async def _start(

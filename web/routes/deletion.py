@@ -8,7 +8,7 @@ only shows a button: mail scanners that prefetch links must not cancel anyone's 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -61,7 +61,13 @@ async def confirm(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     )
     ends = datetime.now(UTC) + svc.settings.deletion_grace
     response = svc.pages.page(
-        request, "account/delete_scheduled.html", {"date": f"{ends:%d %B %Y}", "me": None}
+        request,
+        "account/delete_scheduled.html",
+        {
+            "date": f"{ends:%d %B %Y, %H:%M UTC}",
+            "grace": bool(svc.settings.deletion_grace),
+            "me": None,
+        },
     )
     svc.cookies.clear(response, CookieJar.SESSION)
     return response
@@ -115,12 +121,29 @@ def _pending(svc: Services, token: str) -> DeletionRequest | None:
 
 
 def _explain(request: Request, svc: Services, *, error: str, status: int) -> Response:
+    reminder = svc.settings.deletion_reminder
     return svc.pages.page(
         request,
         "account/delete.html",
-        {"days": svc.settings.deletion_grace_days, "error": error},
+        {
+            "grace": in_words(svc.settings.deletion_grace),
+            "reminder": "" if reminder is None else in_words(reminder),
+            "error": error,
+        },
         status=status,
     )
+
+
+def in_words(duration: timedelta) -> str:
+    """``30 days``, ``1 day and 12 hours``, ``2 minutes``: the settings, as the pages promise
+    them (empty for none); the two largest units, so a promise never claims more than is true."""
+    left = int(duration.total_seconds())
+    parts = []
+    for unit, seconds in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        count, left = divmod(left, seconds)
+        if count:
+            parts.append(f"{count} {unit}{'s' if count > 1 else ''}")
+    return " and ".join(parts[:2])
 
 
 def _to_reauth() -> Response:

@@ -71,7 +71,7 @@ def scim_services(request: Request) -> ScimServices:
                 directory,
                 svc.settings.task_queue,
                 client,
-                ack_deadline_days=svc.settings.erasure_ack_deadline_days,
+                ack_deadline=svc.settings.erasure_ack_deadline,
             ),
             lookup_key=svc.settings.derive_key("email-lookup"),
         )

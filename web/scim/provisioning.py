@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
@@ -37,10 +38,10 @@ class Provisioning:
         directory: Directory,
         task_queue: str,
         client: Callable[[], Awaitable[Client]],
-        ack_deadline_days: int = 7,
+        ack_deadline: timedelta = timedelta(days=7),
     ) -> None:
         self.directory = directory
-        self.ack_deadline_days = ack_deadline_days
+        self.ack_deadline = ack_deadline
         self.task_queue = task_queue
         self.client = client
 
@@ -62,7 +63,7 @@ class Provisioning:
             await self.client(),
             task_queue=self.task_queue,
             customer_id=customer_id,
-            ack_deadline_days=self.ack_deadline_days,
+            ack_deadline=self.ack_deadline,
             requested_by="scim",
         )
 
