@@ -8,13 +8,14 @@ tombstone is written by the caller.
 
 from __future__ import annotations
 
-from sqlalchemy import Table, and_, delete, or_, update
+from sqlalchemy import Table, and_, delete, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from store.customer_lifecycle import ERASED_STATUS
 from store.models import Customer
 from store.personal_data import TABLES, Rows
+from store.scim_models import ScimIndex
 
 
 def _matches(table: Table, rows: Rows, customer: Customer) -> ColumnElement[bool]:
@@ -30,6 +31,7 @@ def erase_customer(db: Session, customer_id: str) -> None:
     customer = db.get(Customer, customer_id)
     if customer is None:
         return
+    _forget_memberships(db, customer_id)
     for table in reversed(SQLModel.metadata.sorted_tables):
         place = TABLES[table.name]
         if place.handling == "none" or table.name == Customer.__tablename__:
@@ -45,3 +47,25 @@ def erase_customer(db: Session, customer_id: str) -> None:
     customer.email_lookup = ""
     customer.status = ERASED_STATUS
     db.add(customer)
+
+
+def _forget_memberships(db: Session, customer_id: str) -> None:
+    """Drop the customer's entry from the index of every group they belonged to.
+
+    A group's index holds one entry per member (``members.value`` = the customer id,
+    ``members.display`` = their name); its rows name the group, not the customer, so they are
+    found through the entry whose value is the customer id (declared in the inventory).
+    """
+    entries = db.execute(
+        select(col(ScimIndex.resource_id), col(ScimIndex.entry)).where(
+            col(ScimIndex.attr).endswith(":members.value"), col(ScimIndex.text) == customer_id
+        )
+    ).all()
+    for group_id, entry in entries:
+        db.execute(
+            delete(ScimIndex).where(
+                col(ScimIndex.resource_id) == group_id,
+                col(ScimIndex.entry) == entry,
+                col(ScimIndex.attr).contains(":members."),
+            )
+        )

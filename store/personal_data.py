@@ -122,7 +122,13 @@ TABLES: Mapping[str, TablePlace] = {
     "invitations": TablePlace("delete", ("customer_id", "undelivered"), BY_ID),
     # --- SCIM ---------------------------------------------------------------------------------
     "scim_resources": TablePlace("delete", ("customer_id", "unique_key", "document"), BY_ID),
-    "scim_index": TablePlace("delete", ("resource_id", "text"), (Rows("resource_id"),)),
+    "scim_index": TablePlace(
+        "delete",
+        ("resource_id", "text"),
+        (Rows("resource_id"),),
+        why="also a group's entry of the customer's membership (members.value is the id, "
+        "members.display the name): found through that entry (store/erasure.py)",
+    ),
     "scim_members": TablePlace("delete", ("member_id", "display"), (Rows("member_id"),)),
     # --- sign-in machinery --------------------------------------------------------------------
     "attempt_results": TablePlace(
