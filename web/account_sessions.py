@@ -61,7 +61,7 @@ class AccountSessions:
         return [
             SessionLine(
                 handle=self.handle(r.id_hash),
-                device=_device(r),
+                device=device_of(r),
                 location=r.country or "Unknown",
                 ip=r.ip,
                 signed_in_at=r.authenticated_at or r.created_at,
@@ -111,7 +111,9 @@ class AccountSessions:
         return at is not None and utcnow() - at <= within
 
 
-def _device(row: Session) -> str:
+def device_of(row: Session) -> str:
+    """ "Chrome 131 on Windows 10 (desktop)", as parsed at sign-in; the raw user agent only when
+    nothing could be parsed (a customer cannot read "Mozilla/5.0 (X11; …" as a device)."""
     described = " on ".join(p for p in (row.browser, row.os) if p)
     if described:
         return f"{described} ({row.device_type})" if row.device_type else described

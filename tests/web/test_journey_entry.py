@@ -51,3 +51,14 @@ def test_a_declaration_cannot_be_public_and_signed_in_or_gate_an_anonymous_journ
     with pytest.raises(ValueError, match="need signed_in"):
         journey("anonymous-gate", recent_auth=timedelta(minutes=5))
     assert Journey.entry == "internal"  # the safe default when nothing is declared
+
+
+async def test_a_visitor_finds_every_way_in_from_the_home_page(browser: Browser) -> None:
+    home = await browser.get("/")
+    assert home.status == 200
+    assert 'href="/register"' in home.html
+    assert 'href="/login"' in home.html
+    _, sign_in_page = await browser.open_journey("/login")
+    assert sign_in_page.screen == "sign-in"
+    assert 'href="/recover"' in sign_in_page.html
+    assert 'href="/j/magic-link"' in sign_in_page.html

@@ -107,11 +107,14 @@ async def test_sign_in_with_plain_posts_records_the_session(allow: Stack) -> Non
     async with allow.browser() as browser:
         posted = await sign_in(browser, email, PASSWORD)
         assert posted.status == 303 and posted.response.headers["location"] == "/account"
-        assert (await browser.get("/account")).status == 200
+        account = await browser.get("/account")
+        assert account.status == 200
+        assert "Mozilla/5.0" not in account.html  # the device in words, not the raw user agent
 
         [session] = rows(allow.settings, Session, customer_id=customer_id)
         assert session.amr == "pwd" and session.acr == "aal1"
         assert session.browser.startswith("Chrome") and session.authenticated_at is not None
+        assert session.browser in account.html
         page = await browser.get("/account/sessions")
         assert page.status == 200 and session.browser in page.html and "(this browser)" in page.html
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from web.account_sessions import device_of
 from web.cookies import CookieJar
 from web.csrf import CsrfError
 from web.gateway import JourneyGateway
@@ -30,7 +31,7 @@ async def account(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
         "account.html",
         {
             "me": me,
-            "sessions": sessions,
+            "sessions": [(device_of(s), s) for s in sessions],
             "current": me.session.id_hash,
             "journey_links": JourneyGateway.account_links(),
         },
