@@ -73,6 +73,7 @@ async def test_export_holds_every_table_and_no_secret_and_works_once(
         )
         message = await smtp_server.wait_for(to=email)
         link = next(w for w in text_of(message).split() if "/account/export/" in w)
+        assert "change your password" in text_of(message)  # this customer has one
         path = link.replace(settings.base_url, "")
         app = create_app(settings, client=client)
         other = unique_email("export-other")

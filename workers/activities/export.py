@@ -20,6 +20,7 @@ from core.settings import Settings
 from store.export_assembly import assemble
 from store.export_models import DataExport
 from store.models import AuditEvent, Customer, utcnow
+from store.passkey_repo import has_password
 from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer
 
@@ -61,8 +62,16 @@ class ExportActivitiesImpl(ActivityGroup):
         if sent is None:
             token = self.keys.token(request.journey_id)
             link = f"{self.settings.base_url}/account/export/{ready.export_id}?token={token}"
+            # Whom to tell to change a password: only a customer who has one.
+            password = has_password(self.settings.database_url, request.customer_id)
             self.mailer.send(
-                "data_export", purpose=EmailPurpose.LINK, to=email, link=link, hours=24
+                "data_export",
+                purpose=EmailPurpose.LINK,
+                to=email,
+                link=link,
+                hours=24,
+                base_url=self.settings.base_url,
+                reason="password" if password else "no_password",
             )
             self.audit(
                 sent_key,

@@ -29,6 +29,8 @@ WORDING: dict[tuple[str, str], tuple[list[str], list[str]]] = {
         ["password", "If you are not signing in"],
     ),
     ("login_code", "sign_in"): (["do not share this code"], ["password"]),
+    ("data_export", "password"): (["change your password"], ["sign-in methods"]),
+    ("data_export", "no_password"): (["sign-in methods", "/account/security"], ["password"]),
     ("deletion_scheduled", "customer"): (
         ["As you asked", "Changed your mind?"],
         ["administrators"],
