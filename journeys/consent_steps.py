@@ -98,6 +98,13 @@ async def reconsent(journey: Journey, *, journey_id: str, customer_id: str) -> O
     due: DueConsents = await journey.step(
         ConsentActivities.due, ConsentsOf(customer_id=customer_id), why="Checking consents"
     )
+    return await ask_reconsent(journey, due, journey_id=journey_id, customer_id=customer_id)
+
+
+async def ask_reconsent(
+    journey: Journey, due: DueConsents, *, journey_id: str, customer_id: str
+) -> Outcome | None:
+    """:func:`reconsent` for consents already read (``sign_in.gather`` reads them)."""
     if not due.required:
         return None
     try:

@@ -9,7 +9,7 @@ deletion still scheduled. Runs recorded before this gate existed replay unchange
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 
@@ -46,7 +46,14 @@ async def deletion_gate(journey: Journey, journey_id: str, customer_id: str) -> 
     )
     if pending.scheduled_for is None:
         return None
-    date = f"{pending.scheduled_for:%d %B %Y}"
+    return await keep_or_leave(journey, journey_id, customer_id, pending.scheduled_for)
+
+
+async def keep_or_leave(
+    journey: Journey, journey_id: str, customer_id: str, scheduled_for: datetime
+) -> Outcome | None:
+    """Ask whether to keep the account deleted on ``scheduled_for``; ``None``: kept, carry on."""
+    date = f"{scheduled_for:%d %B %Y}"
     answer = await journey.ask(
         ScheduledForDeletionAtSignIn,
         context={"date": date},

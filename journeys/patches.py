@@ -33,3 +33,6 @@ RISK_COLD_START = "risk-cold-start"
 ACCOUNT_CHANGE_EVENTS = "account-change-events"
 #: ``Journey.show`` makes the shown screen the journey's ``JourneyStep`` (and status), like ``ask``.
 SHOWN_STEP = "shown-step"
+#: Login gathers its decision's facts (deletion gate, factors, risk and its record, consents,
+#: profiling) in one local activity, ``sign_in.gather``, instead of a step for each.
+SIGN_IN_GATHER = "sign-in-gather"

@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from contracts.events import EmitEvent
     from contracts.profiling import (
         SETTLE_SIGNAL,
+        Interstitial,
         NextInterstitial,
         ProfilingActivities,
         SaveProfile,
@@ -41,6 +42,13 @@ async def profile_interstitial(
         timeout=ACTIVITY_TIMEOUT,
         retry=DEFAULT_RETRY,
     )
+    return await show_interstitial(journey, due, journey_id=journey_id, customer_id=customer_id)
+
+
+async def show_interstitial(
+    journey: Journey, due: Interstitial, *, journey_id: str, customer_id: str
+) -> Outcome | None:
+    """:func:`profile_interstitial` for a rule already asked (``sign_in.gather`` asks it)."""
     rule = RULES.get(due.rule)
     if rule is None:
         return None

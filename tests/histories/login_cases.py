@@ -212,6 +212,40 @@ async def known_device(rec: Recording) -> JourneyRun:
     return run
 
 
+async def gathered(rec: Recording) -> JourneyRun:
+    """A password sign-in whose decision's facts come from one activity (sign_in.gather)."""
+    email = "recorded-login-gathered@example.com"
+    register_customer(rec.settings, email, PASSWORD)
+    async with pinned_worker(rec, "allow") as settings:
+        run = await start(rec, settings, "gathered")
+        await run.submit(email=email, password=PASSWORD)
+        assert (await run.result()).amr == ["pwd"]
+    return run
+
+
+async def gathered_step_up(rec: Recording) -> JourneyRun:
+    """sign_in.gather says step up; the TOTP, the device, the record and event follow it."""
+    email = "recorded-login-gathered-step-up@example.com"
+    app = enrol_totp(rec.settings, register_customer(rec.settings, email, PASSWORD))
+    async with pinned_worker(rec, "step_up") as settings:
+        run = await start(rec, settings, "gathered-step-up")
+        assert (await run.submit(email=email, password=PASSWORD)).screen == "enter-totp"
+        await run.submit(code=code_now(app))
+        assert (await run.result()).amr == ["pwd", "otp"]
+    return run
+
+
+async def gathered_deny(rec: Recording) -> JourneyRun:
+    """sign_in.gather refuses (and records the refusal); the journey shows why."""
+    email = "recorded-login-gathered-deny@example.com"
+    register_customer(rec.settings, email, PASSWORD)
+    async with pinned_worker(rec, "deny", email_step_up=False) as settings:
+        run = await start(rec, settings, "gathered-deny")
+        await run.submit(email=email, password=PASSWORD)
+        assert (await run.result()).kind == "failed"
+    return run
+
+
 LOGIN_CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "login-password": password,
     "login-totp": totp,
@@ -225,4 +259,7 @@ LOGIN_CASES: dict[str, Callable[[Recording], Awaitable[JourneyRun]]] = {
     "login-linking-email": linking_email,
     "login-local-activities": local_activities,
     "login-known-device": known_device,
+    "login-gathered": gathered,
+    "login-gathered-step-up": gathered_step_up,
+    "login-gathered-deny": gathered_deny,
 }

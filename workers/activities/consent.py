@@ -8,6 +8,8 @@ workflow, puts the versions asked into history, so a catalogue change never alte
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from contracts.consent import (
     ConsentActivities,
     ConsentsOf,
@@ -17,6 +19,7 @@ from contracts.consent import (
 )
 from contracts.consents import purposes
 from store import consents
+from store.models import ConsentRecord
 from workers.activities.base import ActivityGroup, implements
 
 
@@ -46,22 +49,26 @@ class ConsentActivitiesImpl(ActivityGroup):
     def due(self, request: ConsentsOf) -> DueConsents:
         """What the customer has not granted at the catalogue's current versions."""
         with self.db() as session:
-            state = consents.current(session, request.customer_id)
-        due = DueConsents()
-        for purpose in purposes():
-            asked = PurposeAsked(
-                name=purpose.name,
-                version=purpose.version,
-                label=purpose.label,
-                text=purpose.text,
-                required=purpose.required,
-            )
-            latest = state.get(purpose.name)
-            granted = latest is not None and latest.granted
-            if purpose.required and not (granted and latest and latest.version == purpose.version):
-                due.required.append(asked)
-            elif not purpose.required:
-                due.optional.append(asked)
-                if granted:
-                    due.granted.append(purpose.name)
-        return due
+            return due_consents(consents.current(session, request.customer_id))
+
+
+def due_consents(state: Mapping[str, ConsentRecord]) -> DueConsents:
+    """What a consent state (newest record per purpose) lacks at the catalogue's versions."""
+    due = DueConsents()
+    for purpose in purposes():
+        asked = PurposeAsked(
+            name=purpose.name,
+            version=purpose.version,
+            label=purpose.label,
+            text=purpose.text,
+            required=purpose.required,
+        )
+        latest = state.get(purpose.name)
+        granted = latest is not None and latest.granted
+        if purpose.required and not (granted and latest and latest.version == purpose.version):
+            due.required.append(asked)
+        elif not purpose.required:
+            due.optional.append(asked)
+            if granted:
+                due.granted.append(purpose.name)
+    return due
