@@ -19,9 +19,10 @@ from sqlmodel import col, select
 from contracts.emails import normalize_email
 from core.security.hashing import keyed_hash
 from core.settings import Settings
+from store.credentials import password_credential
 from store.db import session_for
 from store.idp_models import IdentityLink, IdpLogin
-from store.models import SIGN_IN_STATUSES, Credential, Customer, utcnow
+from store.models import SIGN_IN_STATUSES, Customer, utcnow
 from store.passkey_models import Passkey
 
 
@@ -196,11 +197,7 @@ class IdentityLinks:
                     )
                 ).first()
                 or db.exec(select(Passkey).where(Passkey.customer_id == customer_id)).first()
-                or db.exec(
-                    select(Credential).where(
-                        Credential.customer_id == customer_id, Credential.kind == "password"
-                    )
-                ).first()
+                or password_credential(db, customer_id)
             )
             if others is None:
                 raise LastWayToSignIn()

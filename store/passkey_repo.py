@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from store.credentials import password_credential
 from store.db import session_for
-from store.models import Credential
 from store.passkey_models import Passkey
 
 MAX_NAME_LENGTH = 64
@@ -48,12 +48,7 @@ def passkeys_of(database_url: str, customer_id: str) -> list[Passkey]:
 def has_password(database_url: str, customer_id: str) -> bool:
     """Whether the customer can also sign in with a password."""
     with session_for(database_url) as session:
-        found = session.exec(
-            select(Credential).where(
-                Credential.customer_id == customer_id, Credential.kind == "password"
-            )
-        ).first()
-        return found is not None
+        return password_credential(session, customer_id) is not None
 
 
 def rename(database_url: str, *, customer_id: str, passkey_id: int, name: str) -> bool:
@@ -79,12 +74,7 @@ def remove(database_url: str, *, customer_id: str, passkey_id: int) -> bool:
         others = session.exec(
             select(Passkey).where(Passkey.customer_id == customer_id, Passkey.id != passkey_id)
         ).first()
-        password = session.exec(
-            select(Credential).where(
-                Credential.customer_id == customer_id, Credential.kind == "password"
-            )
-        ).first()
-        if others is None and password is None:
+        if others is None and password_credential(session, customer_id) is None:
             raise LastCredential()
         session.delete(passkey)
         return True

@@ -23,13 +23,13 @@ from contracts.identity import (
     StageRegistration,
 )
 from contracts.profiling import PROFILE_SCHEMA_VERSION
-from core.security.passwords import PasswordPolicy, dummy_hash, hash_password
-from core.security.sealing import SealError
+from core.security.passwords import dummy_hash, hash_password
 from store.idp_models import IdentityLink
 from store.models import Credential, Customer, PendingRegistration, utcnow
 from store.passkey_repo import claim_registration_passkey
 from store.profile_models import ProfileField
 from workers.activities.base import ActivityGroup, implements
+from workers.activities.passwords import open_password, refuse_weak
 
 
 class IdentityActivitiesImpl(ActivityGroup):
@@ -183,19 +183,10 @@ class IdentityActivitiesImpl(ActivityGroup):
     def _open_password(self, request: StageRegistration) -> str | None:
         if request.password is None:
             return None
-        try:
-            password = self.sealer.open(
-                request.password, journey_id=request.journey_id, field="password"
-            )
-        except SealError as exc:
-            raise ApplicationError(
-                "The form expired; please enter your password again.",
-                type=ErrorCode.SEAL_EXPIRED,
-                non_retryable=True,
-            ) from exc
-        problem = PasswordPolicy.problem(password, email=request.email)
-        if problem:
-            raise ApplicationError(problem, type=ErrorCode.WEAK_PASSWORD, non_retryable=True)
+        password = open_password(
+            self.sealer, request.password, journey_id=request.journey_id, retype="your password"
+        )
+        refuse_weak(password, email=request.email)
         return password
 
 

@@ -7,7 +7,6 @@ the password: both arrive sealed by the web layer and are opened here.
 
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import timedelta
 
@@ -15,7 +14,6 @@ from sqlmodel import select
 from temporalio.exceptions import ApplicationError
 
 from contracts.emails import EmailPurpose
-from contracts.errors import ErrorCode
 from contracts.invitation import (
     ACCOUNT_UNAVAILABLE,
     CheckInvitationLink,
@@ -24,16 +22,18 @@ from contracts.invitation import (
     SendInvitation,
     SentInvitation,
 )
-from contracts.sealed import Sealed
 from contracts.verification import CheckResult
 from core.security.hashing import keyed_hash
-from core.security.passwords import PasswordPolicy, hash_password
+from core.security.passwords import hash_password
 from core.security.sealing import SealError
 from core.settings import Settings
+from store.credentials import set_password_hash
 from store.invitation_models import Invitation
-from store.models import Credential, Customer, utcnow
+from store.models import Customer, utcnow
 from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer
+from workers.activities.passwords import open_password, refuse_weak
+from workers.activities.undelivered import mark_delivered, open_undelivered, seal_undelivered
 
 
 class InvitationActivitiesImpl(ActivityGroup):
@@ -68,10 +68,7 @@ class InvitationActivitiesImpl(ActivityGroup):
         days = int(self.LINK_LIFETIME.total_seconds() // 86400)
         self.mailer.send("invitation", purpose=EmailPurpose.LINK, to=email, link=link, days=days)
         with self.db() as session:
-            sent = session.get(Invitation, request.invitation_id)
-            assert sent is not None
-            sent.sent_at, sent.undelivered = utcnow(), None
-            session.add(sent)
+            mark_delivered(session, Invitation, request.invitation_id)
         self.audit(
             f"{request.invitation_id}:sent",
             "invitation.sent",
@@ -112,37 +109,18 @@ class InvitationActivitiesImpl(ActivityGroup):
     @implements(InvitationActivities.set_password)
     def set_password(self, request: ChoosePassword) -> None:
         """Hash the chosen password (argon2id) into the customer's password credential."""
-        try:
-            password = self.sealer.open(
-                request.password, journey_id=request.journey_id, field="password"
-            )
-        except SealError as exc:
-            raise ApplicationError(
-                "The form expired; please enter your password again.",
-                type=ErrorCode.SEAL_EXPIRED,
-                non_retryable=True,
-            ) from exc
+        password = open_password(
+            self.sealer, request.password, journey_id=request.journey_id, retype="your password"
+        )
         with self.db() as session:
             customer = session.get(Customer, request.customer_id)
             _require_active(customer)
             assert customer is not None
             email = customer.email
-        problem = PasswordPolicy.problem(password, email=email)
-        if problem:
-            raise ApplicationError(problem, type=ErrorCode.WEAK_PASSWORD, non_retryable=True)
+        refuse_weak(password, email=email)
         secret_hash = hash_password(password)
         with self.db() as session:
-            credential = session.exec(
-                select(Credential).where(
-                    Credential.customer_id == request.customer_id, Credential.kind == "password"
-                )
-            ).first()
-            if credential is None:
-                credential = Credential(
-                    customer_id=request.customer_id, kind="password", secret_hash=secret_hash
-                )
-            credential.secret_hash, credential.updated_at = secret_hash, utcnow()
-            session.add(credential)
+            set_password_hash(session, request.customer_id, secret_hash)
             customer = session.get(Customer, request.customer_id)
             assert customer is not None
             customer.verified_at = customer.verified_at or utcnow()
@@ -156,36 +134,30 @@ class InvitationActivitiesImpl(ActivityGroup):
 
     def _new_row(self, request: SendInvitation, token: str) -> Invitation:
         now = utcnow()
-        sealed = self.sealer.seal(
-            json.dumps({"token": token}),
-            journey_id=request.journey_id,
-            field=f"undelivered:{request.invitation_id}",
-        )
         return Invitation(
             id=request.invitation_id,
             journey_id=request.journey_id,
             customer_id=request.customer_id,
             token_hash=keyed_hash(self.verification_key, "invitation", token),
-            undelivered=sealed.model_dump_json(),
+            undelivered=seal_undelivered(
+                self.sealer,
+                {"token": token},
+                journey_id=request.journey_id,
+                row_id=request.invitation_id,
+            ),
             expires_at=now + self.LINK_LIFETIME,
             created_at=now,
         )
 
     def _undelivered(self, row: Invitation, request: SendInvitation) -> str:
         """The token of a row whose first send failed; a fresh one if its seal expired."""
-        try:
-            assert row.undelivered is not None
-            opened = self.sealer.open(
-                Sealed.model_validate_json(row.undelivered),
-                journey_id=request.journey_id,
-                field=f"undelivered:{row.id}",
-            )
-            return str(json.loads(opened)["token"])
-        except (SealError, AssertionError, ValueError, KeyError):
-            token = secrets.token_urlsafe(32)
-            fresh = self._new_row(request, token)
-            row.token_hash, row.undelivered = fresh.token_hash, fresh.undelivered
-            return token
+        kept = open_undelivered(self.sealer, row, journey_id=request.journey_id, names=("token",))
+        if kept is not None:
+            return kept["token"]
+        token = secrets.token_urlsafe(32)
+        fresh = self._new_row(request, token)
+        row.token_hash, row.undelivered = fresh.token_hash, fresh.undelivered
+        return token
 
 
 def _require_active(customer: Customer | None) -> None:

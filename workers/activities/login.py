@@ -26,6 +26,7 @@ from contracts.login import (
 )
 from core.security.passwords import hash_password, needs_rehash, verify_password
 from core.security.sealing import SealError
+from store.credentials import password_credential
 from store.models import SIGN_IN_STATUSES, Credential, Customer, utcnow
 from store.organizations import Organizations
 from store.throttle import DeviceLockout, Keys
@@ -153,12 +154,7 @@ class LoginActivitiesImpl(ActivityGroup):
                 ).first()
             if customer is None or customer.status not in SIGN_IN_STATUSES:
                 return None, None
-            stored = session.exec(
-                select(Credential).where(
-                    Credential.customer_id == customer.id, Credential.kind == "password"
-                )
-            ).first()
-            return customer, stored
+            return customer, password_credential(session, customer.id)
 
     def _rehash(self, credential_id: int | None, password: str) -> None:
         fresh = hash_password(password)

@@ -11,23 +11,22 @@ per journey. Both are safe to retry.
 from __future__ import annotations
 
 from sqlmodel import select
-from temporalio.exceptions import ApplicationError
 
 from contracts.emails import EmailPurpose
-from contracts.errors import ErrorCode
 from contracts.password_change import (
     PasswordChangeActivities,
     PasswordChangeNotice,
     PasswordReplaced,
     ReplacePassword,
 )
-from core.security.passwords import PasswordPolicy, hash_password
-from core.security.sealing import SealError
+from core.security.passwords import hash_password
 from core.settings import Settings
+from store.credentials import set_password_hash
 from store.customer_lifecycle import revoke_sessions
-from store.models import AuditEvent, Credential, Customer, utcnow
+from store.models import AuditEvent, Customer
 from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer
+from workers.activities.passwords import open_password, refuse_weak
 
 #: The notice's template (``templates/emails/password_change.jinja``).
 NOTICE = "password_change"
@@ -43,31 +42,14 @@ class PasswordChangeActivitiesImpl(ActivityGroup):
     @implements(PasswordChangeActivities.change)
     def change(self, request: ReplacePassword) -> PasswordReplaced:
         """Check the new password, store its hash and sign out every session, in one unit."""
-        try:
-            password = self.sealer.open(
-                request.password, journey_id=request.journey_id, field="password"
-            )
-        except SealError as exc:
-            raise ApplicationError(
-                "The form expired; please enter your new password again.",
-                type=ErrorCode.SEAL_EXPIRED,
-                non_retryable=True,
-            ) from exc
+        password = open_password(
+            self.sealer, request.password, journey_id=request.journey_id, retype="your new password"
+        )
         with self.db() as session:
             customer = session.get(Customer, request.customer_id)
             assert customer is not None, "the journey passed a customer that does not exist"
-            problem = PasswordPolicy.problem(password, email=customer.email)
-            if problem:
-                raise ApplicationError(problem, type=ErrorCode.WEAK_PASSWORD, non_retryable=True)
-            row = session.exec(
-                select(Credential).where(
-                    Credential.customer_id == request.customer_id, Credential.kind == "password"
-                )
-            ).first()
-            if row is None:
-                row = Credential(customer_id=request.customer_id, kind="password", secret_hash="")
-            row.secret_hash, row.updated_at = hash_password(password), utcnow()
-            session.add(row)
+            refuse_weak(password, email=customer.email)
+            set_password_hash(session, request.customer_id, hash_password(password))
             revoked = revoke_sessions(session, request.customer_id)
         self.audit(
             f"{request.journey_id}:password_changed",

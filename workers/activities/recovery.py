@@ -17,12 +17,10 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from sqlalchemy import update
 from sqlmodel import col, select
 from temporalio.exceptions import ApplicationError
 
 from contracts.emails import EmailPurpose
-from contracts.errors import ErrorCode
 from contracts.recovery import (
     CompleteRecovery,
     RecoveryAccount,
@@ -34,17 +32,18 @@ from contracts.recovery import (
     SetPassword,
 )
 from contracts.verification import SendCode
-from core.security.passwords import PasswordPolicy, hash_password
-from core.security.sealing import SealError
+from core.security.passwords import hash_password
 from core.settings import Settings
+from store.credentials import password_credential, set_password_hash
+from store.customer_lifecycle import revoke_sessions
 from store.factors import FactorStore
 from store.mail_limits import MailLimiter
-from store.models import AuditEvent, Credential, Customer, Session, Verification, utcnow
+from store.models import AuditEvent, Customer, Verification
 from store.passkey_repo import has_password
-from store.throttle import rows_changed
 from workers.activities.attempts import answer_once
 from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer
+from workers.activities.passwords import open_password, refuse_weak
 from workers.activities.verification import PROOFS, VerificationActivitiesImpl
 
 #: How long the emailed code and link work (and how long the journey waits for them).
@@ -145,14 +144,7 @@ class RecoveryActivitiesImpl(ActivityGroup):
                     type=NOT_PROVEN,
                     non_retryable=True,
                 )
-            has_password = (
-                session.exec(
-                    select(Credential).where(
-                        Credential.customer_id == customer.id, Credential.kind == "password"
-                    )
-                ).first()
-                is not None
-            )
+            has_password = password_credential(session, customer.id) is not None
             customer_id = customer.id
         enrolled = self.factors.enrolled(customer_id)
         return RecoveryAccount(
@@ -164,30 +156,13 @@ class RecoveryActivitiesImpl(ActivityGroup):
     @implements(RecoveryActivities.set_password)
     def set_password(self, request: SetPassword) -> None:
         """Check the new password against the policy, hash it (argon2id) and store it."""
-        try:
-            password = self.sealer.open(
-                request.password, journey_id=request.journey_id, field="password"
-            )
-        except SealError as exc:
-            raise ApplicationError(
-                "The form expired; please enter your new password again.",
-                type=ErrorCode.SEAL_EXPIRED,
-                non_retryable=True,
-            ) from exc
-        problem = PasswordPolicy.problem(password, email=request.email)
-        if problem:
-            raise ApplicationError(problem, type=ErrorCode.WEAK_PASSWORD, non_retryable=True)
+        password = open_password(
+            self.sealer, request.password, journey_id=request.journey_id, retype="your new password"
+        )
+        refuse_weak(password, email=request.email)
         fresh = hash_password(password)
         with self.db() as session:
-            row = session.exec(
-                select(Credential).where(
-                    Credential.customer_id == request.customer_id, Credential.kind == "password"
-                )
-            ).first()
-            if row is None:
-                row = Credential(customer_id=request.customer_id, kind="password", secret_hash="")
-            row.secret_hash, row.updated_at = fresh, utcnow()
-            session.add(row)
+            set_password_hash(session, request.customer_id, fresh)
         self.audit(
             f"{request.journey_id}:password_set",
             "recovery.password_set",
@@ -199,16 +174,7 @@ class RecoveryActivitiesImpl(ActivityGroup):
     def complete(self, request: CompleteRecovery) -> RecoveryCompleted:
         """Revoke every session, email "your password was changed" once, and audit the recovery."""
         with self.db() as session:
-            revoked = rows_changed(
-                session.execute(
-                    update(Session)
-                    .where(
-                        col(Session.customer_id) == request.customer_id,
-                        col(Session.revoked_at).is_(None),
-                    )
-                    .values(revoked_at=utcnow())
-                )
-            )
+            revoked = revoke_sessions(session, request.customer_id)
             customer = session.get(Customer, request.customer_id)
             notified = session.exec(
                 select(AuditEvent).where(AuditEvent.key == f"{request.journey_id}:notified")

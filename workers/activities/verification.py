@@ -7,7 +7,6 @@ links arrive sealed, and are opened here.
 
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import timedelta
 
@@ -16,7 +15,6 @@ from sqlmodel import col, select
 
 from contracts.emails import EmailPurpose
 from contracts.errors import ErrorCode
-from contracts.sealed import Sealed
 from contracts.verification import (
     CheckCode,
     CheckLink,
@@ -34,6 +32,7 @@ from store.throttle import rows_changed
 from workers.activities.attempts import answer_once
 from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer, refused
+from workers.activities.undelivered import mark_delivered, open_undelivered, seal_undelivered
 
 #: What these activities send: emails that carry a code or a link (or both), or stand in for one
 #: (a decoy). A ``link`` email proves the address by its link alone (an undo link, a magic link).
@@ -113,10 +112,7 @@ class VerificationActivitiesImpl(ActivityGroup):
             **({"reason": request.reason} if request.reason else {}),
         )
         with self.db() as session:
-            row = session.get(Verification, request.verification_id)
-            assert row is not None
-            row.sent_at, row.undelivered = utcnow(), None
-            session.add(row)
+            mark_delivered(session, Verification, request.verification_id)
         self.audit(
             f"{request.verification_id}:sent",
             "verification.sent",
@@ -247,18 +243,18 @@ class VerificationActivitiesImpl(ActivityGroup):
     def _new_row(self, request: SendCode, code: str, token: str) -> Verification:
         now = utcnow()
         lifetime = timedelta(minutes=request.lifetime_minutes)
-        sealed = self.sealer.seal(
-            json.dumps({"code": code, "token": token}),
-            journey_id=request.journey_id,
-            field=f"undelivered:{request.verification_id}",
-        )
         return Verification(
             id=request.verification_id,
             journey_id=request.journey_id,
             purpose=request.purpose.value,
             code_hash=keyed_hash(self.verification_key, request.verification_id, "code", code),
             token_hash=keyed_hash(self.verification_key, "token", token),
-            undelivered=sealed.model_dump_json(),
+            undelivered=seal_undelivered(
+                self.sealer,
+                {"code": code, "token": token},
+                journey_id=request.journey_id,
+                row_id=request.verification_id,
+            ),
             code_expires_at=now + (lifetime or self.CODE_LIFETIME),
             link_expires_at=now + (lifetime or self.LINK_LIFETIME),
             max_attempts=self.MAX_ATTEMPTS,
@@ -267,24 +263,19 @@ class VerificationActivitiesImpl(ActivityGroup):
 
     def _undelivered(self, row: Verification, request: SendCode) -> tuple[str, str]:
         """The code and token of a row whose first send failed; fresh ones if the seal expired."""
-        try:
-            assert row.undelivered is not None
-            opened = self.sealer.open(
-                Sealed.model_validate_json(row.undelivered),
-                journey_id=request.journey_id,
-                field=f"undelivered:{row.id}",
-            )
-            data = json.loads(opened)
-            return str(data["code"]), str(data["token"])
-        except (SealError, AssertionError, ValueError):
-            code, token = f"{secrets.randbelow(10**6):06d}", secrets.token_urlsafe(32)
-            fresh = self._new_row(request, code, token)
-            row.code_hash, row.token_hash, row.undelivered = (
-                fresh.code_hash,
-                fresh.token_hash,
-                fresh.undelivered,
-            )
-            return code, token
+        kept = open_undelivered(
+            self.sealer, row, journey_id=request.journey_id, names=("code", "token")
+        )
+        if kept is not None:
+            return kept["code"], kept["token"]
+        code, token = f"{secrets.randbelow(10**6):06d}", secrets.token_urlsafe(32)
+        fresh = self._new_row(request, code, token)
+        row.code_hash, row.token_hash, row.undelivered = (
+            fresh.code_hash,
+            fresh.token_hash,
+            fresh.undelivered,
+        )
+        return code, token
 
 
 def _exhausted() -> CheckResult:
