@@ -68,19 +68,8 @@ class PasskeyActivitiesImpl(ActivityGroup):
     def begin_registration(self, request: BeginPasskeyRegistration) -> PasskeyOptions:
         """Store a challenge bound to the journey and return ``credentials.create`` options."""
         with self.db() as session:
-            row = session.get(PasskeyChallenge, request.ceremony_id)
-            if row is None:
-                row = PasskeyChallenge(
-                    id=request.ceremony_id,
-                    journey_id=request.journey_id,
-                    purpose=REGISTER,
-                    challenge=new_challenge(),
-                    user_handle=_user_handle(session, request.customer_id),
-                    expected_customer_id=request.customer_id,
-                    created_at=(now := utcnow()),
-                    expires_at=now + CHALLENGE_LIFETIME,
-                )
-                session.add(row)
+            handle = _user_handle(session, request.customer_id)
+            row = _challenge(session, request, REGISTER, user_handle=handle)
             exclude = _known(session, request.customer_id)
         options = registration_options(
             rp=self.rp,
@@ -145,18 +134,7 @@ class PasskeyActivitiesImpl(ActivityGroup):
     def begin_authentication(self, request: BeginPasskeyAuthentication) -> PasskeyOptions:
         """Store a challenge bound to the journey and return ``credentials.get`` options."""
         with self.db() as session:
-            row = session.get(PasskeyChallenge, request.ceremony_id)
-            if row is None:
-                row = PasskeyChallenge(
-                    id=request.ceremony_id,
-                    journey_id=request.journey_id,
-                    purpose=AUTHENTICATE,
-                    challenge=new_challenge(),
-                    expected_customer_id=request.customer_id,
-                    created_at=(now := utcnow()),
-                    expires_at=now + CHALLENGE_LIFETIME,
-                )
-                session.add(row)
+            row = _challenge(session, request, AUTHENTICATE)
             allow = _known(session, request.customer_id)
         options = authentication_options(rp=self.rp, challenge=row.challenge, allow=allow)
         return PasskeyOptions(ceremony_id=row.id, options=options)
@@ -311,6 +289,31 @@ def _digest(response: str) -> str:
 def _id(passkey: Passkey) -> int:
     assert passkey.id is not None
     return passkey.id
+
+
+def _challenge(
+    session: Session,
+    request: BeginPasskeyRegistration | BeginPasskeyAuthentication,
+    purpose: str,
+    *,
+    user_handle: str = "",
+) -> PasskeyChallenge:
+    """The ceremony's challenge, stored bound to its journey the first time (a retry reads it)."""
+    row = session.get(PasskeyChallenge, request.ceremony_id)
+    if row is None:
+        now = utcnow()
+        row = PasskeyChallenge(
+            id=request.ceremony_id,
+            journey_id=request.journey_id,
+            purpose=purpose,
+            challenge=new_challenge(),
+            user_handle=user_handle,
+            expected_customer_id=request.customer_id,
+            created_at=now,
+            expires_at=now + CHALLENGE_LIFETIME,
+        )
+        session.add(row)
+    return row
 
 
 def _by_ceremony(session: Session, ceremony_id: str) -> Passkey | None:
