@@ -21,6 +21,11 @@ def register(commands: Any) -> None:
     add.add_argument("--redirect-uri", action="append", required=True, dest="redirect_uris")
     add.add_argument("--post-logout-redirect-uri", action="append", default=[], dest="logout_uris")
     add.add_argument("--jwks-file", type=Path, help="public JWKS for private_key_jwt")
+    add.add_argument(
+        "--staff-only",
+        action="store_true",
+        help="sign in staff (password + TOTP), never customers: for the Temporal UI",
+    )
     add.set_defaults(func=_add)
     keys = commands.add_parser("signing-keys", help="ID-token signing keys")
     key_actions = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
@@ -36,6 +41,7 @@ def _add(args: argparse.Namespace) -> int:
             redirect_uris=args.redirect_uris,
             post_logout_redirect_uris=args.logout_uris,
             jwks=args.jwks_file.read_text() if args.jwks_file else "",
+            staff_only=args.staff_only,
         )
     except (ClientError, OSError) as exc:
         raise SystemExit(f"threshold clients add: {exc}") from None

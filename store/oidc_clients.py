@@ -4,6 +4,11 @@ A confidential ``client_secret_basic`` client gets a random secret shown once an
 hash; a ``private_key_jwt`` client registers its public JWKS; a public client (``none``) relies on
 PKCE alone. Redirect URIs must be absolute ``https`` URLs (``http`` only on loopback, RFC 8252 §7.3)
 without fragments; they are later compared by exact string.
+
+A ``staff_only`` client (an internal tool such as the Temporal UI) signs in staff members, never
+customers. It must be confidential, because the provider lets it prove the code's binding with the
+OpenID ``nonce`` instead of PKCE (RFC 9700 §2.1.1; the Temporal UI sends no PKCE), and it gets no
+refresh tokens (no ``offline_access``): staff tokens end with the staff sign-in behind them.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from store.db import session_for
 from store.oidc_models import OAuthClient
 
 AUTH_METHODS = ("none", "client_secret_basic", "private_key_jwt")
+#: What a staff-only client may ask for: no ``offline_access``, so no refresh tokens.
+STAFF_SCOPE = "openid profile email"
 LOOPBACK = ("127.0.0.1", "[::1]", "localhost")
 
 
@@ -61,10 +68,15 @@ class OidcClients:
         redirect_uris: list[str],
         post_logout_redirect_uris: list[str] = [],  # noqa: B006 - never mutated
         jwks: str = "",
+        staff_only: bool = False,
     ) -> NewClient:
         """Register a client; returns its id and, for ``client_secret_basic``, its secret."""
         if auth_method not in AUTH_METHODS:
             raise ClientError(f"auth method must be one of {', '.join(AUTH_METHODS)}")
+        if staff_only and auth_method == "none":
+            raise ClientError(
+                "a staff-only client must authenticate (client_secret_basic or private_key_jwt)"
+            )
         if not redirect_uris:
             raise ClientError("at least one redirect URI is needed")
         uris = [check_redirect_uri(u) for u in [*redirect_uris, *post_logout_redirect_uris]]
@@ -75,18 +87,18 @@ class OidcClients:
                 raise ClientError(f"private_key_jwt needs a public JWKS: {exc}") from None
         client_id = secrets.token_urlsafe(16)
         secret = secrets.token_urlsafe(32) if auth_method == "client_secret_basic" else None
+        row = OAuthClient(
+            client_id=client_id,
+            name=name,
+            auth_method=auth_method,
+            secret_hash=keyed_hash(self.key, "client-secret", client_id, secret) if secret else "",
+            jwks=jwks if auth_method == "private_key_jwt" else "",
+            redirect_uris="\n".join(uris[: len(redirect_uris)]),
+            post_logout_redirect_uris="\n".join(uris[len(redirect_uris) :]),
+            staff_only=staff_only,
+        )
+        if staff_only:
+            row.scope = STAFF_SCOPE
         with session_for(self.settings.database_url) as db:
-            db.add(
-                OAuthClient(
-                    client_id=client_id,
-                    name=name,
-                    auth_method=auth_method,
-                    secret_hash=keyed_hash(self.key, "client-secret", client_id, secret)
-                    if secret
-                    else "",
-                    jwks=jwks if auth_method == "private_key_jwt" else "",
-                    redirect_uris="\n".join(uris[: len(redirect_uris)]),
-                    post_logout_redirect_uris="\n".join(uris[len(redirect_uris) :]),
-                )
-            )
+            db.add(row)
         return NewClient(client_id, secret)

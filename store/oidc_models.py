@@ -1,6 +1,10 @@
 """Tables of the OpenID provider: registered clients, authorization codes, tokens, signing keys,
 client assertions already seen.
 
+A code or token is about exactly one subject: a customer (``customer_id``) for an ordinary client,
+or a staff member (``staff_id``) for a client registered ``staff_only`` (the Temporal UI). A CHECK
+constraint keeps the two apart, so no row can name both or neither.
+
 Nothing here is usable if the database leaks: client secrets, codes, access and refresh tokens rest
 as keyed hashes (HMAC-SHA256 under a key derived from ``THRESHOLD_SECRET_KEY``) and signing keys'
 private halves as AES-GCM ciphertext under another derived key. Imported by
@@ -11,15 +15,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text
+from sqlalchemy import CheckConstraint, Column, Text
 from sqlmodel import Field, SQLModel
 
 from store.models import utcnow
 
+#: Exactly one of the two subjects of a code or token.
+ONE_SUBJECT = "(customer_id IS NULL) <> (staff_id IS NULL)"
+
 
 class OAuthClient(SQLModel, table=True):
     """A relying party; ``auth_method`` is ``none`` (public, PKCE), ``client_secret_basic`` or
-    ``private_key_jwt``; redirect URIs are matched by exact string, one per line."""
+    ``private_key_jwt``; redirect URIs are matched by exact string, one per line.
+
+    ``staff_only`` clients (internal tools such as the Temporal UI) sign in staff members with
+    their staff credentials, never customers; every other client signs in customers only.
+    """
 
     __tablename__ = "oauth_clients"
 
@@ -31,6 +42,7 @@ class OAuthClient(SQLModel, table=True):
     redirect_uris: str = Field(sa_column=Column(Text, nullable=False))
     post_logout_redirect_uris: str = Field(default="", sa_column=Column(Text, nullable=False))
     scope: str = Field(default="openid profile email offline_access", max_length=500)
+    staff_only: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -39,10 +51,16 @@ class OAuthCode(SQLModel, table=True):
     UPDATE, and a second use revokes every token the first one issued."""
 
     __tablename__ = "oauth_codes"
+    __table_args__ = (CheckConstraint(ONE_SUBJECT, name="ck_oauth_codes_one_subject"),)
 
     code_hash: str = Field(primary_key=True, max_length=64)
     client_id: str = Field(foreign_key="oauth_clients.client_id", max_length=100)
-    customer_id: str = Field(foreign_key="customers.id", index=True, max_length=36)
+    customer_id: str | None = Field(
+        default=None, foreign_key="customers.id", index=True, max_length=36
+    )
+    staff_id: str | None = Field(
+        default=None, foreign_key="staff_members.id", index=True, max_length=36
+    )
     redirect_uri: str = Field(sa_column=Column(Text, nullable=False))
     scope: str = Field(max_length=500)
     nonce: str = Field(default="", max_length=255)
@@ -62,10 +80,16 @@ class OAuthToken(SQLModel, table=True):
     shares a ``family``: presenting an already-rotated refresh token revokes the whole family."""
 
     __tablename__ = "oauth_tokens"
+    __table_args__ = (CheckConstraint(ONE_SUBJECT, name="ck_oauth_tokens_one_subject"),)
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: str = Field(foreign_key="oauth_clients.client_id", max_length=100)
-    customer_id: str = Field(foreign_key="customers.id", index=True, max_length=36)
+    customer_id: str | None = Field(
+        default=None, foreign_key="customers.id", index=True, max_length=36
+    )
+    staff_id: str | None = Field(
+        default=None, foreign_key="staff_members.id", index=True, max_length=36
+    )
     scope: str = Field(max_length=500)
     family: str = Field(index=True, max_length=64)
     sid: str = Field(index=True, max_length=64)

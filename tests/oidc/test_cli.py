@@ -48,3 +48,27 @@ def test_an_unsafe_redirect_uri_is_refused_with_its_reason(db_settings: Settings
     )
     assert refused.returncode == 1
     assert "must be https" in refused.stderr
+
+
+def test_the_temporal_ui_is_registered_as_a_confidential_staff_only_client(
+    db_settings: Settings,
+) -> None:
+    uri = "https://temporal-ui.example/auth/sso/callback"
+    public = threshold(db_settings, "clients", "add", "UI", "--staff-only", "--redirect-uri", uri)
+    assert public.returncode == 1 and "must authenticate" in public.stderr
+    added = threshold(
+        db_settings,
+        "clients",
+        "add",
+        "Temporal UI",
+        "--staff-only",
+        "--auth",
+        "client_secret_basic",
+        "--redirect-uri",
+        uri,
+    )
+    assert added.returncode == 0, added.stderr
+    lines = dict(line.split("=", 1) for line in added.stdout.split())
+    found = ProviderStore(db_settings).client(lines["client_id"])
+    assert found is not None and found.staff_only
+    assert not found.check_grant_type("refresh_token")

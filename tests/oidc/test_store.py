@@ -64,7 +64,7 @@ def test_parallel_rotations_of_one_refresh_token_rotate_it_once(db_settings: Set
             "refresh_token": f"r{n}-{code}",
             "scope": "openid",
         }
-        store.save_token(tokens, client_id, grant.customer.id, origin)
+        store.save_token(tokens, client_id, origin)
     first = store.by_refresh(f"r0-{code}")
     assert first is not None
     with ThreadPoolExecutor(PARALLEL) as pool:

@@ -8,7 +8,12 @@ Choices that Authlib leaves open and Threshold makes strict:
 * refresh tokens rotate; a rotated one presented again revokes its whole family (RFC 9700 §4.14);
 * ID tokens are RS256-signed with the key ring's current key and carry ``sid``;
 * a ``private_key_jwt`` assertion must carry a ``jti``, expire within 10 minutes, and is accepted
-  once.
+  once;
+* a staff-only client (the Temporal UI) signs in staff members, whose ID tokens say so (``staff``,
+  ``staff_role``, and Temporal ``permissions`` for a cluster that trusts these tokens); being
+  confidential, it may bind its code with the OpenID ``nonce`` instead of PKCE (RFC 9700 §2.1.1),
+  since the Temporal UI sends no PKCE. A code for one kind of subject is never issued to a client
+  of the other kind.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 
 from authlib.oauth2.rfc6749 import AuthorizationServer, OAuth2Request
 from authlib.oauth2.rfc6749.errors import (
+    AccessDeniedError,
     InvalidClientError,
     InvalidGrantError,
     InvalidRequestError,
@@ -37,23 +43,39 @@ from authlib.oidc.core.grants import OpenIDCode
 from joserfc.jwk import KeySet
 
 from core.settings import Settings
-from store.models import Customer
 from store.signing_keys import ALG, KeyRing
+from store.staff_models import StaffMember
 from web.oidc.client_auth import PresentedAuth
-from web.oidc.records import Client, Code, Token
-from web.oidc.store import ACCESS_LIFETIME, Grant, ProviderStore
+from web.oidc.records import Client, Code, Subject, Token
+from web.oidc.store import ACCESS_LIFETIME, Grant, ProviderStore, StaffGrant
 
 AUTH_METHODS = ["client_secret_basic", "private_key_jwt", "none"]
 SCOPES = ["openid", "profile", "email", "offline_access"]
 ID_TOKEN_LIFETIME_SECONDS = 300
 
 
-def user_info(customer: Customer, scope: str) -> UserInfo:
-    """The claims a relying party may see for ``scope``."""
-    info = UserInfo(sub=customer.id)
+#: The Temporal namespace role each staff role gets in the ``permissions`` claim (read only for
+#: support; writes such as reset, cancel and terminate for admins).
+TEMPORAL_ROLES = {"support": "read", "admin": "write"}
+
+
+def user_info(user: Subject, scope: str, namespace: str) -> UserInfo:
+    """The claims a relying party may see for ``scope``.
+
+    A staff member's say so: ``staff`` and ``staff_role``, and ``permissions`` in the shape of
+    Temporal's default claim mapper (``<namespace>:<role>``).
+    """
+    info = UserInfo(sub=user.id)
+    if isinstance(user, StaffMember):
+        info["staff"] = True
+        info["staff_role"] = user.role
+        info["permissions"] = [f"{namespace}:{TEMPORAL_ROLES.get(user.role, 'read')}"]
+        if "email" in scope.split():
+            info["email"] = user.email
+        return info
     if "email" in scope.split():
-        info["email"] = customer.email
-        info["email_verified"] = customer.verified_at is not None
+        info["email"] = user.email
+        info["email_verified"] = user.verified_at is not None
     return info
 
 
@@ -86,9 +108,14 @@ class CodeGrant(AuthorizationCodeGrant):
             raise InvalidRequestError(
                 "redirect_uri is required.", redirect_uri=redirect_uri, state=state
             )
+        client: Client = self.request.client
         if not data.get("code_challenge"):
+            if client.staff_only and data.get("nonce"):
+                # RFC 9700 §2.1.1: a confidential OpenID client may rely on the nonce instead.
+                return redirect_uri
             raise InvalidRequestError(
-                "PKCE is required: send code_challenge with code_challenge_method=S256.",
+                "PKCE is required: send code_challenge with code_challenge_method=S256"
+                + (" (or a nonce)." if client.staff_only else "."),
                 redirect_uri=redirect_uri,
                 state=state,
             )
@@ -101,7 +128,18 @@ class CodeGrant(AuthorizationCodeGrant):
         return redirect_uri
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
-        grant: Grant = request.user
+        grant: Grant | StaffGrant = request.user
+        client: Client = request.client
+        if isinstance(grant, StaffGrant) != client.staff_only:
+            # The routes never mix them; this keeps a customer's code from a staff client (and a
+            # staff member's from a customer client) whatever a future route does.
+            raise AccessDeniedError(
+                "This application is for staff only."
+                if client.staff_only
+                else "Staff accounts cannot sign in to this application.",
+                redirect_uri=request.payload.redirect_uri,
+                state=request.payload.state,
+            )
         self.server.store.save_code(
             code,
             request.client.get_client_id(),
@@ -119,8 +157,8 @@ class CodeGrant(AuthorizationCodeGrant):
             self.server.store.revoke_family(authorization_code.row.family)
             raise InvalidGrantError("This authorization code was already used.")
 
-    def authenticate_user(self, authorization_code: Code) -> Customer | None:
-        return self.server.store.customer(authorization_code.row.customer_id)
+    def authenticate_user(self, authorization_code: Code) -> Subject | None:
+        return self.server.store.subject(authorization_code.row)
 
 
 class RefreshGrant(RefreshTokenGrant):
@@ -139,8 +177,8 @@ class RefreshGrant(RefreshTokenGrant):
             return None
         return token
 
-    def authenticate_user(self, refresh_token: Token) -> Customer:
-        return refresh_token.customer
+    def authenticate_user(self, refresh_token: Token) -> Subject:
+        return refresh_token.user
 
     def revoke_old_credential(self, refresh_token: Token) -> None:
         if not self.server.store.rotate(refresh_token.row):
@@ -181,8 +219,8 @@ class IdToken(OpenIDCode):
         claims["sid"] = authorization_code.row.sid
         return claims
 
-    def generate_user_info(self, user: Customer, scope: str) -> UserInfo:
-        return user_info(user, scope)
+    def generate_user_info(self, user: Subject, scope: str) -> UserInfo:
+        return user_info(user, scope, self.provider.namespace)
 
 
 class Revocation(RevocationEndpoint):
@@ -267,6 +305,7 @@ class Provider(AuthorizationServer):
         # whatever the deployment's log level, so tokens never reach the logs.
         logging.getLogger("authlib").setLevel(logging.INFO)
         self.issuer = settings.base_url.rstrip("/")
+        self.namespace = settings.temporal_namespace
         self.store = ProviderStore(settings)
         self.keys = KeyRing(settings)
         self.register_token_generator(
@@ -315,8 +354,7 @@ class Provider(AuthorizationServer):
 
     def save_token(self, token: dict[str, str], request: OAuth2Request) -> None:
         origin = request.authorization_code or request.refresh_token
-        row = origin.row
-        self.store.save_token(token, request.client.get_client_id(), request.user.id, row)
+        self.store.save_token(token, request.client.get_client_id(), origin.row)
 
     def create_oauth2_request(self, request: OAuth2Request) -> OAuth2Request:
         """Routes build the request themselves (:mod:`web.oidc.starlette`)."""

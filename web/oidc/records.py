@@ -17,8 +17,11 @@ from joserfc.jwk import KeySet
 from core.security.hashing import keyed_hash
 from store.models import Customer, utcnow
 from store.oidc_models import OAuthClient, OAuthCode, OAuthToken
+from store.staff_models import StaffMember
 
 GRANT_TYPES = ("authorization_code", "refresh_token")
+#: Who a code or token is about: a customer, or a staff member for a staff-only client.
+Subject = Customer | StaffMember
 
 
 def scopes(value: str) -> list[str]:
@@ -74,7 +77,15 @@ class Client(ClientMixin):
         return response_type == "code"
 
     def check_grant_type(self, grant_type: str) -> bool:
+        """Staff-only clients get no refresh tokens: their tokens end with the sign-in."""
+        if grant_type == "refresh_token" and self.staff_only:
+            return False
         return grant_type in GRANT_TYPES
+
+    @property
+    def staff_only(self) -> bool:
+        """Whether this client signs in staff members (never customers)."""
+        return self.row.staff_only
 
     def public_keys(self) -> KeySet:
         """The keys a ``private_key_jwt`` client signs its assertions with."""
@@ -116,7 +127,7 @@ class Token(TokenMixin):
 
     row: OAuthToken
     client: Client
-    customer: Customer
+    user: Subject
 
     @property
     def scope(self) -> str:
@@ -147,8 +158,8 @@ class Token(TokenMixin):
             and utcnow() < expires
         )
 
-    def get_user(self) -> Customer:
-        return self.customer
+    def get_user(self) -> Subject:
+        return self.user
 
     def get_client(self) -> Client:
         return self.client

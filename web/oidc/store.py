@@ -3,6 +3,9 @@
 Single use is enforced by conditional UPDATEs (``… WHERE used_at IS NULL``), so two parallel
 redemptions of one code or one refresh token cannot both succeed; the loser revokes the family.
 A client assertion's ``jti`` is spent by an INSERT under a primary key, for the same reason.
+
+A code or token names a customer (:class:`Grant`) or, for a staff-only client, a staff member
+(:class:`StaffGrant`); each is resolved back only while its account is still active.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from core.settings import Settings
 from store.db import session_for
 from store.models import Customer, Session, utcnow
 from store.oidc_models import ClientAssertion, OAuthClient, OAuthCode, OAuthToken
-from web.oidc.records import Client, Token
+from store.staff_models import StaffMember, StaffSession
+from web.oidc.records import Client, Subject, Token
 
 CODE_LIFETIME = timedelta(minutes=5)
 ACCESS_LIFETIME = timedelta(minutes=10)
@@ -38,6 +42,32 @@ class Grant:
     @property
     def auth_time(self) -> datetime:
         return self.session.authenticated_at or self.session.created_at
+
+    @property
+    def acr(self) -> str:
+        return self.session.acr
+
+    @property
+    def amr(self) -> str:
+        return self.session.amr
+
+
+@dataclass(frozen=True)
+class StaffGrant:
+    """A staff member signed in at ``/support/login``, for a staff-only client.
+
+    Staff sign in with a password and a TOTP code, always: ``aal2`` by two factors.
+    """
+
+    staff: StaffMember
+    session: StaffSession
+    sid: str
+    acr = "aal2"
+    amr = "pwd otp"
+
+    @property
+    def auth_time(self) -> datetime:
+        return self.session.created_at
 
 
 class ProviderStore:
@@ -62,6 +92,15 @@ class ProviderStore:
             row = db.get(Customer, customer_id)
         return row if row is not None and row.status == "active" else None
 
+    def subject(self, row: OAuthCode | OAuthToken) -> Subject | None:
+        """The active customer or the enabled staff member a code or token names, else ``None``
+        (a disabled staff member's codes and tokens stop working at once)."""
+        if row.customer_id is not None:
+            return self.customer(row.customer_id)
+        with session_for(self.url) as db:
+            staff = db.get(StaffMember, row.staff_id)
+        return staff if staff is not None and staff.disabled_at is None else None
+
     def spend_assertion(self, client_id: str, jti: str, keep_until: datetime) -> bool:
         """Remember a client assertion's ``jti`` until ``keep_until``; ``False`` if this client
         already presented it. The insert is the check: of parallel requests with one assertion,
@@ -82,7 +121,12 @@ class ProviderStore:
         return True
 
     def save_code(
-        self, code: str, client_id: str, grant: Grant, redirect_uri: str, data: dict[str, str]
+        self,
+        code: str,
+        client_id: str,
+        grant: Grant | StaffGrant,
+        redirect_uri: str,
+        data: dict[str, str],
     ) -> None:
         """Store a new code (hashed) with everything the token request will need."""
         with session_for(self.url) as db:
@@ -90,7 +134,8 @@ class ProviderStore:
                 OAuthCode(
                     code_hash=self.hash("code", code),
                     client_id=client_id,
-                    customer_id=grant.customer.id,
+                    customer_id=None if isinstance(grant, StaffGrant) else grant.customer.id,
+                    staff_id=grant.staff.id if isinstance(grant, StaffGrant) else None,
                     redirect_uri=redirect_uri,
                     scope=data.get("scope", ""),
                     nonce=data.get("nonce", "")[:255],
@@ -98,8 +143,8 @@ class ProviderStore:
                     code_challenge_method=data.get("code_challenge_method", ""),
                     sid=grant.sid,
                     auth_time=grant.auth_time,
-                    acr=grant.session.acr,
-                    amr=grant.session.amr,
+                    acr=grant.acr,
+                    amr=grant.amr,
                     family=secrets.token_hex(16),
                     expires_at=utcnow() + CODE_LIFETIME,
                 )
@@ -129,20 +174,18 @@ class ProviderStore:
             return bool(done.rowcount == 1)
 
     def save_token(
-        self,
-        token: dict[str, str],
-        client_id: str,
-        customer_id: str,
-        origin: OAuthCode | OAuthToken,
+        self, token: dict[str, str], client_id: str, origin: OAuthCode | OAuthToken
     ) -> None:
-        """Store an issued token pair under the family of the code or refresh token it came from."""
+        """Store an issued token pair under the family (and for the subject) of the code or
+        refresh token it came from."""
         now = utcnow()
         refresh = token.get("refresh_token")
         with session_for(self.url) as db:
             db.add(
                 OAuthToken(
                     client_id=client_id,
-                    customer_id=customer_id,
+                    customer_id=origin.customer_id,
+                    staff_id=origin.staff_id,
                     scope=token.get("scope", ""),
                     family=origin.family,
                     sid=origin.sid,
@@ -161,10 +204,10 @@ class ProviderStore:
         if row is None:
             return None
         client = self.client(row.client_id)
-        customer = self.customer(row.customer_id)
-        if client is None or customer is None:
+        user = self.subject(row)
+        if client is None or user is None:
             return None
-        return Token(row, client, customer)
+        return Token(row, client, user)
 
     def by_access(self, access_token: str) -> Token | None:
         with session_for(self.url) as db:

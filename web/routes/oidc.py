@@ -1,11 +1,16 @@
 """OpenID Provider endpoints: discovery, JWKS, authorize (login + consent), token, userinfo,
 revocation and RP-initiated logout. Protocol work is Authlib's (:mod:`web.oidc.provider`); these
 routes only read HTTP, decide whether the browser must sign in or consent, and write HTTP back.
+
+A staff-only client (the Temporal UI) takes another path through ``/oauth2/authorize``: the
+browser's staff session (``/support/login``: password + TOTP) is the sign-in, the customer session
+is never looked at except to tell a signed-in customer plainly that the application is for staff,
+and there is no consent screen (the operator registered the tool for its staff).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,15 +22,17 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from core.security.hashing import keyed_hash
 from store.models import utcnow
+from store.staff import SignedInStaff
 from web.cookies import CookieJar
 from web.csrf import CsrfError
 from web.oidc.consent import SCOPE_TEXT, Consents
 from web.oidc.provider import AUTH_METHODS, SCOPES, Provider, user_info
 from web.oidc.starlette import StarletteOAuth2Request
-from web.oidc.store import Grant
+from web.oidc.store import Grant, StaffGrant
 from web.openapi import STRING, form_body
 from web.services import MaybeCustomer, Svc
 from web.sessions import SignedIn
+from web.staff_auth import staff_from_cookie
 
 router = APIRouter(tags=["oauth2"])
 #: The token endpoint's form (RFC 6749 §4.1.3, §6; RFC 7523 client assertions).
@@ -122,10 +129,14 @@ def _error(svc: Svc, request: Request, err: OAuth2Error) -> Response:
     )
 
 
-def _too_old(me: SignedIn, max_age: str | None) -> bool:
+def staff_sid_for(svc: Svc, me: SignedInStaff) -> str:
+    """The ``sid`` claim of a staff sign-in: per staff session, unlinkable to its cookie."""
+    return keyed_hash(svc.settings.derive_key("oidc-sid"), "staff", me.session.id_hash)[:32]
+
+
+def _too_old(at: datetime, max_age: str | None) -> bool:
     if not max_age:
         return False
-    at = me.session.authenticated_at or me.session.created_at
     return not max_age.isdigit() or utcnow() - at > timedelta(seconds=int(max_age))
 
 
@@ -134,17 +145,22 @@ def _below(me: SignedIn, acr_values: str) -> bool:
     return "aal2" in acr_values.split() and me.session.acr != "aal2"
 
 
-def _login(request: Request) -> Response:
-    """Send the browser through the login journey and back to this authorization request.
+def _way_back(request: Request) -> dict[str, str]:
+    """``return_to`` this authorization request, without what a fresh sign-in answers.
 
-    ``acr_values`` goes to the login journey, which steps up for ``aal2``. The way back drops
-    ``prompt``, ``max_age`` and ``acr_values``, which the fresh sign-in has just answered (else
-    ``max_age=0``, or ``aal2`` for a customer with only an emailed code, would loop); the ID
-    token's ``auth_time`` and ``acr`` let the client check the result.
+    The way back drops ``prompt``, ``max_age`` and ``acr_values``, which the fresh sign-in has
+    just answered (else ``max_age=0``, or ``aal2`` for a customer with only an emailed code,
+    would loop); the ID token's ``auth_time`` and ``acr`` let the client check the result.
     """
     drop = ("prompt", "max_age", "acr_values")
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in drop]
-    back = {"return_to": "/oauth2/authorize?" + urlencode(params)}
+    return {"return_to": "/oauth2/authorize?" + urlencode(params)}
+
+
+def _login(request: Request) -> Response:
+    """Send the browser through the login journey and back to this authorization request;
+    ``acr_values`` goes to the login journey, which steps up for ``aal2``."""
+    back = _way_back(request)
     acr = request.query_params.get("acr_values")
     return RedirectResponse(
         "/login?" + urlencode({**back, **({"acr_values": acr} if acr else {})}), status_code=303
@@ -219,6 +235,9 @@ async def authorize(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """Validate the request, then sign in (login journey), consent, and redirect with a code."""
     server = provider(request)
     oauth = _oauth_request(request)
+    client = server.query_client(str(request.query_params.get("client_id", ""))[:100])
+    if client is not None and client.staff_only:
+        return _authorize_staff(request, svc, server, oauth, me)
     grant_user = Grant(me.customer, me.session, sid_for(svc, me)) if me else None
     try:
         grant = server.get_consent_grant(oauth, end_user=grant_user)
@@ -231,7 +250,7 @@ async def authorize(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
         me is None
         or grant_user is None
         or "login" in prompts
-        or _too_old(me, max_age)
+        or _too_old(me.session.authenticated_at or me.session.created_at, max_age)
         or _below(me, acr_values)
     ):
         if "none" in prompts:
@@ -246,6 +265,45 @@ async def authorize(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
         return _consent_page(request, svc, me, grant.client.row.name, scope)
     result = server.create_authorization_response(oauth, grant_user, grant)
     return _to_client(request, svc, grant.client.row.name, dict(result[2])["Location"])
+
+
+def _authorize_staff(
+    request: Request,
+    svc: Svc,
+    server: Provider,
+    oauth: StarletteOAuth2Request,
+    customer: SignedIn | None,
+) -> Response:
+    """A staff-only client: the staff session signs in, ``/support/login`` when there is none.
+
+    A browser with only a customer session is told plainly that customer accounts cannot sign
+    in here (403); ``prompt=none`` without a staff session is ``login_required``.
+    """
+    me = staff_from_cookie(request)
+    grant_user = StaffGrant(me.staff, me.session, staff_sid_for(svc, me)) if me else None
+    try:
+        grant = server.get_consent_grant(oauth, end_user=grant_user)
+    except OAuth2Error as err:
+        return _error(svc, request, err)
+    prompts = oauth.payload.data.get("prompt", "").split()
+    max_age = oauth.payload.data.get("max_age")
+    if me is None or "login" in prompts or _too_old(me.session.created_at, max_age):
+        if "none" in prompts:
+            return _error(svc, request, _redirect_error(grant, "login_required"))
+        if me is None and customer is not None:
+            return svc.pages.page(
+                request,
+                "oidc/staff_only.html",
+                {"client_name": grant.client.row.name, "login": _staff_login_url(request)},
+                status=403,
+            )
+        return RedirectResponse(_staff_login_url(request), status_code=303)
+    result = server.create_authorization_response(oauth, grant_user, grant)
+    return _to_client(request, svc, grant.client.row.name, dict(result[2])["Location"])
+
+
+def _staff_login_url(request: Request) -> str:
+    return "/support/login?" + urlencode(_way_back(request))
 
 
 def _redirect_error(grant: Any, error: str) -> OAuth2Error:
@@ -275,6 +333,9 @@ async def decide(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
         grant = server.get_consent_grant(oauth, end_user=grant_user)
     except OAuth2Error as err:
         return _error(svc, request, err)
+    if grant.client.staff_only:
+        # No consent is ever asked for a staff-only client, so none is answered.
+        return _error(svc, request, _redirect_error(grant, "access_denied"))
     allowed = fields.get("decision") == "allow"
     scope = grant.client.get_allowed_scope(oauth.payload.scope)
     Consents(svc.settings).record(me.customer.id, grant.client.get_client_id(), scope, allowed)
@@ -328,7 +389,7 @@ async def userinfo(request: Request) -> Response:
             status_code=err.status_code,
             headers={"WWW-Authenticate": f'Bearer error="{err.error}"'},
         )
-    return JSONResponse(dict(user_info(found.customer, found.scope)))
+    return JSONResponse(dict(user_info(found.user, found.scope, server.namespace)))
 
 
 def _hint_claims(server: Provider, hint: str) -> dict[str, Any] | None:
