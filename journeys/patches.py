@@ -36,3 +36,6 @@ SHOWN_STEP = "shown-step"
 #: Login gathers its decision's facts (deletion gate, factors, risk and its record, consents,
 #: profiling) in one local activity, ``sign_in.gather``, instead of a step for each.
 SIGN_IN_GATHER = "sign-in-gather"
+#: Registration creates the customer with its consents, audit and outbox events in one
+#: transaction of one local activity (``registration.create``), the risk baseline with them.
+REGISTRATION_AT_ONCE = "registration-at-once"

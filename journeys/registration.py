@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         StageRegistration,
         UpstreamIdentity,
     )
+    from contracts.registration import Browser, CreateRegistered, RegistrationActivities
     from contracts.risk import Baseline, RiskActivities
     from journeys.consent_steps import (
         ConsentChoices,
@@ -66,7 +67,12 @@ with workflow.unsafe.imports_passed_through():
     )
     from journeys.kit.prove_email import EnterEmailedCode, prove_email
     from journeys.outbox import emit
-    from journeys.patches import CONSENT_CATALOGUE, PASSKEY_PASSWORD_FALLBACK, RISK_COLD_START
+    from journeys.patches import (
+        CONSENT_CATALOGUE,
+        PASSKEY_PASSWORD_FALLBACK,
+        REGISTRATION_AT_ONCE,
+        RISK_COLD_START,
+    )
 
 TERMS = PurposeGrant(purpose="terms", version="2026-01", granted=True)
 SIGN_UP_TIMEOUT = timedelta(hours=1)
@@ -220,18 +226,13 @@ class Registration(Journey):
         except JourneyCancelled:
             return await self.finish(cancelled(journey_id, "Cancelled by our support team."))
         try:
-            created = await self.step(
-                IdentityActivities.create_customer,
-                CreateCustomer(journey_id=journey_id),
-                why="Creating the customer",
-            )
+            created = await self._create(journey_id, accepted, start)
         except ActivityError as err:
             if _error_type(err) == ErrorCode.EMAIL_TAKEN:
                 return await self.finish(
                     failed(journey_id, "An account with this email already exists. Sign in.")
                 )
             raise
-        await self._welcome(journey_id, created, accepted, start)
         return await self.finish(
             signed_in(
                 journey_id,
@@ -265,11 +266,7 @@ class Registration(Journey):
         except JourneyCancelled:
             return await self.finish(cancelled(journey_id, "Cancelled by our support team."))
         try:
-            created = await self.step(
-                IdentityActivities.create_federated_customer,
-                CreateFederatedCustomer(journey_id=journey_id, upstream=upstream),
-                why=f"Creating the customer, linked to {upstream.idp_name}",
-            )
+            created = await self._create(journey_id, accepted, start, upstream)
         except ActivityError as err:
             if _error_type(err) == ErrorCode.EMAIL_TAKEN:
                 return await self.finish(
@@ -284,10 +281,55 @@ class Registration(Journey):
                     failed(journey_id, f"This {upstream.idp_name} account is already linked.")
                 )
             raise
-        await self._welcome(journey_id, created, accepted, start)
         return await self.finish(
             signed_in(journey_id, created.customer_id, amr=amr, acr="aal1", to=start.return_to)
         )
+
+    async def _create(
+        self,
+        journey_id: str,
+        accepted: Screen,
+        start: JourneyStart,
+        upstream: UpstreamIdentity | None = None,
+    ) -> CreatedCustomer:
+        """Create the customer (linked to ``upstream``, if any) with its consents and events.
+
+        One activity writes them in one transaction; runs recorded before it create the customer,
+        then emit, record and announce in steps of their own (:meth:`_welcome`).
+        """
+        if workflow.patched(REGISTRATION_AT_ONCE):
+            created = await self.step(
+                RegistrationActivities.create,
+                CreateRegistered(
+                    journey_id=journey_id,
+                    grants=registration_grants(accepted),
+                    browser=Browser(
+                        client_ip=start.client_ip,
+                        user_agent=start.user_agent,
+                        device=start.device,
+                        at=workflow.now(),
+                        client_hints=start.client_hints,
+                    ),
+                    upstream=upstream,
+                ),
+                why="Creating the customer with their consents",
+            )
+            self.identify(customer_id=created.customer_id)
+            return created
+        if upstream is None:
+            created = await self.step(
+                IdentityActivities.create_customer,
+                CreateCustomer(journey_id=journey_id),
+                why="Creating the customer",
+            )
+        else:
+            created = await self.step(
+                IdentityActivities.create_federated_customer,
+                CreateFederatedCustomer(journey_id=journey_id, upstream=upstream),
+                why=f"Creating the customer, linked to {upstream.idp_name}",
+            )
+        await self._welcome(journey_id, created, accepted, start)
+        return created
 
     async def _welcome(
         self, journey_id: str, created: CreatedCustomer, accepted: Screen, start: JourneyStart

@@ -103,6 +103,17 @@ async def cold_start(rec: Recording) -> JourneyRun:
     return run
 
 
+async def at_once(rec: Recording) -> JourneyRun:
+    """The customer, its consents and events created by one activity (registration.create)."""
+    email = "recorded-at-once@example.com"
+    run = await rec.signed_up("at-once", email)
+    view = await run.submit(code=code_in(await rec.smtp.wait_for(to=email)))
+    assert view.screen == "accept-terms", view
+    await run.submit(terms="on", marketing_email="on")
+    assert (await run.result()).kind == "signed_in"
+    return run
+
+
 async def happy_link(rec: Recording) -> JourneyRun:
     email = "recorded-link@example.com"
     run = await rec.signed_up("link", email)
@@ -227,6 +238,22 @@ async def federated(rec: Recording) -> JourneyRun:
     return run
 
 
+async def federated_at_once(rec: Recording) -> JourneyRun:
+    """A first upstream sign-in created, linked and consented by one activity."""
+    email = "recorded-federated-at-once@example.com"
+    start = _upstream(email, verified=True)
+    run = await start_journey(
+        rec.env.client,
+        rec.settings,
+        start=start,
+        journey_id="registration-recorded-federated-at-once",
+    )
+    assert run.view.screen == "accept-terms", run.view
+    await run.submit(terms="on")
+    assert (await run.result()).amr == ["fed"]
+    return run
+
+
 async def federated_unverified(rec: Recording) -> JourneyRun:
     email = "recorded-federated-unverified@example.com"
     start = _upstream(email, verified=False)
@@ -279,6 +306,8 @@ CASES: dict[str, Case] = {
     "passkey-then-password": passkey_then_password,
     "federated": federated,
     "federated-unverified": federated_unverified,
+    "at-once": at_once,
+    "federated-at-once": federated_at_once,
     **SUPPORT_CASES,
     **NAMED_CASES,
 }

@@ -1,0 +1,161 @@
+"""``registration.create``: a new customer, its consents and its outbox events in one transaction.
+
+Keyed by the journey id like ``identity.create_customer`` (``created_by_journey`` is unique): a
+retried attempt finds the customer its first attempt committed, with everything written beside it,
+and writes nothing. The risk baseline (its own store, idempotent per journey) and the events'
+webhook deliveries (``events.emit`` on an event already written starts only the deliveries not yet
+started) follow the transaction, so a retry completes whatever a crash cut short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from temporalio.exceptions import ApplicationError
+
+from contracts.errors import ErrorCode
+from contracts.events import EmitEvent
+from contracts.identity import CreatedCustomer
+from contracts.profiling import PROFILE_SCHEMA_VERSION
+from contracts.registration import CreateRegistered, RegistrationActivities
+from contracts.risk import Baseline
+from core.settings import Settings
+from store.events_models import OutboxEvent
+from store.idp_models import IdentityLink
+from store.models import AuditEvent, ConsentRecord, Credential
+from store.passkey_repo import claim_registration_passkey
+from store.profile_models import ProfileField
+from workers.activities.base import ActivityGroup, implements_async
+from workers.activities.events import EventActivitiesImpl
+from workers.activities.identity import _created_by, _new_customer, _staged_for_creation
+from workers.activities.risk import RiskActivitiesImpl
+
+CHANNEL = "registration"
+
+
+class RegistrationActivitiesImpl(ActivityGroup):
+    """Creates registered customers; the risk and events implementations do the rest."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.risk = RiskActivitiesImpl(settings)
+        self.events = EventActivitiesImpl(settings)
+
+    @implements_async(RegistrationActivities.create)
+    async def create(self, request: CreateRegistered) -> CreatedCustomer:
+        """Create (or find) the customer, then the baseline and the deliveries (see the module)."""
+        customer_id = await asyncio.to_thread(self._create, request)
+        baseline = Baseline(
+            journey_id=request.journey_id, customer_id=customer_id, **request.browser.model_dump()
+        )
+        await asyncio.to_thread(self.risk.cold_start, baseline)
+        for event in _events(request, customer_id):
+            await self.events.emit(event)
+        return CreatedCustomer(customer_id=customer_id)
+
+    def _create(self, request: CreateRegistered) -> str:
+        """The one transaction: customer, credential or link, consents, audit, outbox."""
+        journey_id = request.journey_id
+        upstream = request.upstream
+        with self.db() as session:
+            done = _created_by(session, journey_id)
+            if done is not None:
+                return done.id
+            staged = _staged_for_creation(session, journey_id)
+            customer = _new_customer(session, staged)
+            if upstream is not None:
+                session.add(
+                    IdentityLink(
+                        idp_name=upstream.idp_name,
+                        issuer=upstream.issuer,
+                        subject=upstream.subject,
+                        customer_id=customer.id,
+                    )
+                )
+                for name, value in sorted(upstream.profile.items()):
+                    session.add(
+                        ProfileField(
+                            customer_id=customer.id,
+                            name=name,
+                            value=value,
+                            schema_version=PROFILE_SCHEMA_VERSION,
+                            source=f"idp:{upstream.idp_name}",
+                        )
+                    )
+            elif staged.password_hash:
+                session.add(
+                    Credential(
+                        customer_id=customer.id, kind="password", secret_hash=staged.password_hash
+                    )
+                )
+            elif not claim_registration_passkey(
+                session, journey_id=journey_id, customer_id=customer.id
+            ):
+                raise ApplicationError(
+                    "This registration has neither a password nor a passkey.",
+                    type=ErrorCode.NO_CREDENTIAL,
+                    non_retryable=True,
+                )
+            session.delete(staged)
+            for grant in request.grants:
+                session.add(
+                    ConsentRecord(
+                        customer_id=customer.id,
+                        purpose=grant.purpose,
+                        version=grant.version,
+                        granted=grant.granted,
+                        channel=CHANNEL,
+                        journey_id=journey_id,
+                    )
+                )
+            session.add_all(_audit(request, customer.id))
+            for event in _events(request, customer.id):
+                session.add(
+                    OutboxEvent(
+                        event_id=event.event_id,
+                        type=event.type,
+                        customer_id=event.customer_id,
+                        data=json.dumps(event.data, sort_keys=True),
+                    )
+                )
+            return customer.id
+
+
+def _audit(request: CreateRegistered, customer_id: str) -> list[AuditEvent]:
+    """The audit rows ``identity.create_customer`` and ``consent.record`` write, same keys."""
+    journey_id = request.journey_id
+    purposes = [g.purpose for g in request.grants if g.granted]
+    return [
+        AuditEvent(
+            key=f"{journey_id}:created",
+            kind="customer.created",
+            customer_id=customer_id,
+            journey_id=journey_id,
+            detail=json.dumps({}),
+        ),
+        AuditEvent(
+            key=f"{journey_id}:consents",
+            kind="consent.changed",
+            customer_id=customer_id,
+            journey_id=journey_id,
+            detail=json.dumps({"purposes": purposes}, sort_keys=True),
+        ),
+    ]
+
+
+def _events(request: CreateRegistered, customer_id: str) -> list[EmitEvent]:
+    """The events the journey's separate ``emit`` steps wrote, with the same ids."""
+    journey_id = request.journey_id
+    consents = {
+        "channel": CHANNEL,
+        "purposes": [grant.model_dump() for grant in request.grants],
+    }
+    return [
+        EmitEvent(event_id=f"{journey_id}:{type}", type=type, customer_id=customer_id, data=data)
+        for type, data in (
+            ("customer.created", {}),
+            ("customer.verified", {}),
+            ("consent.changed", consents),
+        )
+    ]
