@@ -18,8 +18,8 @@ from contracts.consent import PurposeGrant, RecordConsents
 from contracts.consents import CATALOGUE, optional_names, purposes
 from store import consents
 from store.db import session_for
+from web.account_forms import csrf_form, to_login
 from web.consent_receipt import receipt
-from web.csrf import CsrfError
 from web.services import MaybeCustomer, Services, Svc
 
 router = APIRouter()
@@ -34,7 +34,7 @@ NOTICES = {"grant": "Thank you: your consent was recorded.", "withdraw": "Consen
 async def consents_page(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """Each purpose with its current state, then every record, newest first."""
     if me is None:
-        return _to_login(PAGE)
+        return to_login(PAGE)
     return _page(request, svc, me.customer.id)
 
 
@@ -42,13 +42,10 @@ async def consents_page(request: Request, svc: Svc, me: MaybeCustomer) -> Respon
 async def change(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """Grant or withdraw one optional purpose (CSRF-checked; works without JavaScript)."""
     if me is None:
-        return _to_login(PAGE)
-    parsed = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-    form = {k: v[:64] for k, v in parsed.items() if isinstance(v, str)}
-    try:
-        svc.csrf.check(request, form.get(svc.csrf.FIELD))
-    except CsrfError as err:
-        return svc.pages.error(request, 403, "Please reload the page", str(err))
+        return to_login(PAGE)
+    form = await csrf_form(request, svc, max_fields=MAX_FORM_FIELDS, max_chars=64)
+    if isinstance(form, Response):
+        return form
     name, decision = form.get("purpose", ""), form.get("decision", "")
     if name not in CATALOGUE:
         return _page(request, svc, me.customer.id, error="Choose one of the listed purposes.")
@@ -83,7 +80,7 @@ async def change(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
 async def receipt_file(svc: Svc, me: MaybeCustomer) -> Response:
     """The Kantara consent receipt of the current consents, as a download."""
     if me is None:
-        return _to_login(PAGE)
+        return to_login(PAGE)
     with session_for(svc.settings.database_url) as db:
         state = consents.current(db, me.customer.id)
     body = receipt(customer_id=me.customer.id, state=state, base_url=svc.settings.base_url)
@@ -118,7 +115,3 @@ def _page(request: Request, svc: Services, customer_id: str, *, error: str = "")
         },
         status=422 if error else 200,
     )
-
-
-def _to_login(path: str) -> Response:
-    return RedirectResponse("/login?" + urlencode({"return_to": path}), status_code=303)

@@ -9,18 +9,17 @@ only shows a button: mail scanners that prefetch links must not cancel anyone's 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from sqlmodel import select
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from core.security.links import cancel_token_hash
 from store.db import session_for
 from store.deprovisioning_models import DeletionRequest
+from web.account_forms import csrf_form, to_login, to_reauth
 from web.account_sessions import AccountSessions
 from web.cookies import CookieJar
-from web.csrf import CsrfError
 from web.gateway.deletion import decide, start_deprovisioning
 from web.services import MaybeCustomer, Services, Svc
 
@@ -35,22 +34,22 @@ TOKEN_CHARS = 64
 async def explain(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """What deleting means, and the confirmation form (after a fresh re-authentication)."""
     if me is None:
-        return RedirectResponse("/login?" + urlencode({"return_to": DELETE_PAGE}), status_code=303)
+        return to_login(DELETE_PAGE)
     if not AccountSessions.recently_authenticated(me):
-        return _to_reauth()
+        return to_reauth(DELETE_PAGE)
     return _explain(request, svc, error="", status=200)
 
 
 @router.post(DELETE_PAGE)
 async def confirm(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """Start the deprovisioning journey; this browser is signed out with every other one."""
-    form = await _form(request, svc)
+    form = await csrf_form(request, svc, max_fields=MAX_FORM_FIELDS)
     if isinstance(form, Response):
         return form
     if me is None:
-        return RedirectResponse("/login?" + urlencode({"return_to": DELETE_PAGE}), status_code=303)
+        return to_login(DELETE_PAGE)
     if not AccountSessions.recently_authenticated(me):
-        return _to_reauth()
+        return to_reauth(DELETE_PAGE)
     if form.get("confirm") != "on":
         return _explain(
             request, svc, error="Tick the box to confirm you want your account deleted.", status=422
@@ -86,7 +85,7 @@ async def cancel_page(request: Request, svc: Svc) -> Response:
 @router.post(f"{DELETE_PAGE}/cancel")
 async def cancel(request: Request, svc: Svc) -> Response:
     """Keep the account: the journey restores it exactly as it was."""
-    form = await _form(request, svc)
+    form = await csrf_form(request, svc, max_fields=MAX_FORM_FIELDS)
     if isinstance(form, Response):
         return form
     token = form.get("token", "")
@@ -144,19 +143,3 @@ def in_words(duration: timedelta) -> str:
         if count:
             parts.append(f"{count} {unit}{'s' if count > 1 else ''}")
     return " and ".join(parts[:2])
-
-
-def _to_reauth() -> Response:
-    return RedirectResponse(
-        "/account/reauth?" + urlencode({"return_to": DELETE_PAGE}), status_code=303
-    )
-
-
-async def _form(request: Request, svc: Services) -> dict[str, str] | Response:
-    parsed = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-    form = {k: v[:256] for k, v in parsed.items() if isinstance(v, str)}
-    try:
-        svc.csrf.check(request, form.get(svc.csrf.FIELD))
-    except CsrfError as err:
-        return svc.pages.error(request, 403, "Please reload the page", str(err))
-    return form

@@ -21,8 +21,8 @@ from journeys.export import ExportStart
 from store.db import session_for
 from store.export_models import DataExport
 from store.models import utcnow
+from web.account_forms import csrf_form, to_login, to_reauth
 from web.account_sessions import AccountSessions
-from web.csrf import CsrfError
 from web.services import MaybeCustomer, Services, Svc
 
 router = APIRouter()
@@ -35,25 +35,22 @@ TOKEN_CHARS = 64
 async def explain(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """What the export holds and the button to ask for it."""
     if me is None:
-        return RedirectResponse("/login?" + urlencode({"return_to": EXPORT_PAGE}), status_code=303)
+        return to_login(EXPORT_PAGE)
     if not AccountSessions.recently_authenticated(me):
-        return _to_reauth()
+        return to_reauth(EXPORT_PAGE)
     return svc.pages.page(request, "account/export.html", {"me": me, "asked": False})
 
 
 @router.post(EXPORT_PAGE)
 async def ask(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """Start the export journey; the link arrives by email."""
-    parsed = await request.form(max_files=0, max_fields=8)
-    token = parsed.get(svc.csrf.FIELD)
-    try:
-        svc.csrf.check(request, token if isinstance(token, str) else None)
-    except CsrfError as err:
-        return svc.pages.error(request, 403, "Please reload the page", str(err))
+    form = await csrf_form(request, svc, max_fields=8)
+    if isinstance(form, Response):
+        return form
     if me is None:
-        return RedirectResponse("/login?" + urlencode({"return_to": EXPORT_PAGE}), status_code=303)
+        return to_login(EXPORT_PAGE)
     if not AccountSessions.recently_authenticated(me):
-        return _to_reauth()
+        return to_reauth(EXPORT_PAGE)
     gateway = await svc.gateway()
     await gateway.start_export(ExportStart(customer_id=me.customer.id))
     return svc.pages.page(request, "account/export.html", {"me": me, "asked": True})
@@ -101,9 +98,3 @@ async def download(export_id: str, request: Request, svc: Svc, me: MaybeCustomer
 
 def _gone(request: Request, svc: Services, status: int, message: str) -> Response:
     return svc.pages.error(request, status, "This link does not work", message)
-
-
-def _to_reauth() -> Response:
-    return RedirectResponse(
-        "/account/reauth?" + urlencode({"return_to": EXPORT_PAGE}), status_code=303
-    )

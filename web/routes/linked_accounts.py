@@ -13,12 +13,12 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from store import passkey_repo
 from store.identity_links import IdentityLinks, LastWayToSignIn
+from web.account_forms import csrf_form, to_login
 from web.account_sessions import AccountSessions
-from web.csrf import CsrfError
 from web.htmx import is_htmx, redirect
 from web.services import MaybeCustomer, Services, Svc
 from web.sessions import SignedIn
@@ -38,7 +38,7 @@ LinkId = Annotated[int, Path(ge=1, le=MAX_LINK_ID)]
 async def linked_accounts(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """The providers linked to the customer's account, each with an Unlink button."""
     if me is None:
-        return _to_login()
+        return to_login(LINKED_ACCOUNTS_PAGE)
     return _page(request, svc, me)
 
 
@@ -73,14 +73,11 @@ async def unlink(link_id: LinkId, request: Request, svc: Svc, me: MaybeCustomer)
 
 async def _gate(request: Request, svc: Services, me: SignedIn | None) -> SignedIn | Response:
     """CSRF, signed in, and a recent authentication."""
-    parsed = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-    form = {k: v[:MAX_FIELD_CHARS] for k, v in parsed.items() if isinstance(v, str)}
-    try:
-        svc.csrf.check(request, form.get(svc.csrf.FIELD))
-    except CsrfError as err:
-        return svc.pages.error(request, 403, "Please reload the page", str(err))
+    form = await csrf_form(request, svc, max_fields=MAX_FORM_FIELDS, max_chars=MAX_FIELD_CHARS)
+    if isinstance(form, Response):
+        return form
     if me is None:
-        return _to_login()
+        return to_login(LINKED_ACCOUNTS_PAGE)
     if not AccountSessions.recently_authenticated(me):
         return redirect(
             request, "/account/reauth?" + urlencode({"return_to": LINKED_ACCOUNTS_PAGE})
@@ -111,10 +108,4 @@ def _page(
         },
         status=status,
         block="screen" if is_htmx(request) else None,
-    )
-
-
-def _to_login() -> Response:
-    return RedirectResponse(
-        "/login?" + urlencode({"return_to": LINKED_ACCOUNTS_PAGE}), status_code=303
     )

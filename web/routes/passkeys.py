@@ -8,15 +8,13 @@ session. Removal policy (docs/security.md): a passwordless customer's last passk
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from journeys.add_passkey import PASSKEYS_PAGE, AddPasskeyStart
 from store import passkey_repo
+from web.account_forms import csrf_form, to_login, to_reauth
 from web.account_sessions import AccountSessions
-from web.csrf import CsrfError
 from web.services import Gateway, MaybeCustomer, Services, Svc
 from web.sessions import SignedIn
 
@@ -35,7 +33,7 @@ MAX_FIELD_CHARS = 256
 async def passkeys_page(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """The customer's passkeys and what they can do with them."""
     if me is None:
-        return _to_login()
+        return to_login(PASSKEYS_PAGE)
     return _page(request, svc, me)
 
 
@@ -121,18 +119,13 @@ async def _gate(
     request: Request, svc: Services, me: SignedIn | None, *, recent: bool
 ) -> tuple[SignedIn, dict[str, str]] | Response:
     """CSRF, signed in, and (for changes to how one signs in) a recent authentication."""
-    parsed = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-    form = {k: v[:MAX_FIELD_CHARS] for k, v in parsed.items() if isinstance(v, str)}
-    try:
-        svc.csrf.check(request, form.get(svc.csrf.FIELD))
-    except CsrfError as err:
-        return svc.pages.error(request, 403, "Please reload the page", str(err))
+    form = await csrf_form(request, svc, max_fields=MAX_FORM_FIELDS, max_chars=MAX_FIELD_CHARS)
+    if isinstance(form, Response):
+        return form
     if me is None:
-        return _to_login()
+        return to_login(PASSKEYS_PAGE)
     if recent and not AccountSessions.recently_authenticated(me):
-        return RedirectResponse(
-            "/account/reauth?" + urlencode({"return_to": PASSKEYS_PAGE}), status_code=303
-        )
+        return to_reauth(PASSKEYS_PAGE)
     return me, form
 
 
@@ -157,7 +150,3 @@ def _page(
 
 def _not_yours(request: Request, svc: Services) -> Response:
     return svc.pages.error(request, 404, "Passkey not found", "You have no passkey with that id.")
-
-
-def _to_login() -> Response:
-    return RedirectResponse("/login?" + urlencode({"return_to": PASSKEYS_PAGE}), status_code=303)

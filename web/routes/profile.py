@@ -19,7 +19,7 @@ from journeys.kit import InvalidSubmission, Submission
 from journeys.profiling_plan import PLAN, RULES
 from store.db import session_for
 from store.profile_models import ProfileField
-from web.csrf import CsrfError
+from web.account_forms import csrf_form, to_login
 from web.services import MaybeCustomer, Services, Svc
 
 router = APIRouter()
@@ -32,7 +32,7 @@ MAX_FORM_FIELDS = 8
 async def profile_page(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """Every rule's fields with the values stored so far."""
     if me is None:
-        return _to_login()
+        return to_login(PAGE)
     return _page(request, svc, me.customer.id)
 
 
@@ -40,13 +40,11 @@ async def profile_page(request: Request, svc: Svc, me: MaybeCustomer) -> Respons
 async def save(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """Validate one rule's fields with its screen model and store them."""
     if me is None:
-        return _to_login()
-    parsed = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-    form = {k: v[:256] for k, v in parsed.items() if isinstance(v, str)}
-    try:
-        svc.csrf.check(request, form.pop(svc.csrf.FIELD, None))
-    except CsrfError as err:
-        return svc.pages.error(request, 403, "Please reload the page", str(err))
+        return to_login(PAGE)
+    form = await csrf_form(request, svc, max_fields=MAX_FORM_FIELDS)
+    if isinstance(form, Response):
+        return form
+    form.pop(svc.csrf.FIELD, None)
     rule = RULES.get(form.pop("rule", ""))
     if rule is None:
         return _page(request, svc, me.customer.id, errors={"": "Choose one of the forms below."})
@@ -99,7 +97,3 @@ def _page(
         },
         status=422 if errors else 200,
     )
-
-
-def _to_login() -> Response:
-    return RedirectResponse("/login?" + urlencode({"return_to": PAGE}), status_code=303)

@@ -10,7 +10,6 @@ through ``/account/reauth`` (the login journey in re-authentication mode) and ba
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
@@ -22,8 +21,8 @@ from store.factors import FactorStore
 from store.known_devices import KnownDevices
 from store.models import utcnow
 from web import client_hints
+from web.account_forms import csrf_form, to_login, to_reauth
 from web.account_sessions import AccountSessions
-from web.csrf import CsrfError
 from web.redirects import safe_local_path
 from web.services import Gateway, MaybeCustomer, Services, Svc
 from web.sessions import SignedIn
@@ -105,7 +104,7 @@ async def totp_page(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     if me is None:
         return _to_login(request)
     if not AccountSessions.recently_authenticated(me):
-        return _to_reauth("/account/totp")
+        return to_reauth("/account/totp")
     return _totp_page(request, svc, me, status=200, error="")
 
 
@@ -218,7 +217,7 @@ async def _gate(request: Request, svc: Services, me: SignedIn | None) -> SignedI
     if isinstance(signed, Response):
         return signed
     if not AccountSessions.recently_authenticated(signed):
-        return _to_reauth(SECURITY_PAGE)
+        return to_reauth(SECURITY_PAGE)
     return signed
 
 
@@ -231,24 +230,11 @@ def _gate_signed_in(request: Request, me: SignedIn | None) -> SignedIn | Respons
 
 
 async def _form(request: Request, svc: Services) -> dict[str, str] | Response:
-    parsed = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-    form = {k: v[:256] for k, v in parsed.items() if isinstance(v, str)}
-    try:
-        svc.csrf.check(request, form.get(svc.csrf.FIELD))
-    except CsrfError as err:
-        return svc.pages.error(request, 403, "Please reload the page", str(err))
-    return form
+    return await csrf_form(request, svc, max_fields=MAX_FORM_FIELDS)
 
 
 def _to_login(request: Request) -> Response:
-    path = request.url.path if request.method == "GET" else SECURITY_PAGE
-    return RedirectResponse("/login?" + urlencode({"return_to": path}), status_code=303)
-
-
-def _to_reauth(return_to: str) -> Response:
-    return RedirectResponse(
-        "/account/reauth?" + urlencode({"return_to": return_to}), status_code=303
-    )
+    return to_login(request.url.path if request.method == "GET" else SECURITY_PAGE)
 
 
 def _totp_page(
