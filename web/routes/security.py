@@ -111,12 +111,10 @@ async def totp_page(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
 @router.post("/account/totp/confirm")
 async def totp_confirm(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """Turn the authenticator on once the customer typed a right code from it."""
-    form = await _form(request, svc)
-    if isinstance(form, Response):
-        return form
-    gate = _gate_signed_in(request, me)
-    if isinstance(gate, Response):
-        return gate
+    posted = await _signed_in_post(request, svc, me)
+    if isinstance(posted, Response):
+        return posted
+    gate, form = posted
     code = form.get("code", "").strip()
     if not (code.isascii() and code.isdigit() and len(code) == TotpKeys.DIGITS):
         return _totp_page(request, svc, gate, status=422, error="Enter the 6 digits shown.")
@@ -165,12 +163,10 @@ async def sessions(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
 @router.post("/account/devices/forget")
 async def forget_device(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """Forget a known device (one that passed a second factor): it is asked for one again."""
-    form = await _form(request, svc)
-    if isinstance(form, Response):
-        return form
-    gate = _gate_signed_in(request, me)
-    if isinstance(gate, Response):
-        return gate
+    posted = await _signed_in_post(request, svc, me)
+    if isinstance(posted, Response):
+        return posted
+    gate, form = posted
     device_id = form.get("device", "")
     forgotten = len(device_id) <= 36 and await run_in_threadpool(
         _known_devices(svc).forget, gate.customer.id, device_id, utcnow()
@@ -185,12 +181,10 @@ async def forget_device(request: Request, svc: Svc, me: MaybeCustomer) -> Respon
 @router.post("/account/sessions/revoke")
 async def revoke(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """Sign out one of the customer's browsers (``handle``), or every other one (``others``)."""
-    form = await _form(request, svc)
-    if isinstance(form, Response):
-        return form
-    gate = _gate_signed_in(request, me)
-    if isinstance(gate, Response):
-        return gate
+    posted = await _signed_in_post(request, svc, me)
+    if isinstance(posted, Response):
+        return posted
+    gate, form = posted
     admin = AccountSessions(svc.settings)
     if form.get("scope") == "others":
         admin.revoke_others(gate)
@@ -210,12 +204,10 @@ async def revoke(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
 
 async def _gate(request: Request, svc: Services, me: SignedIn | None) -> SignedIn | Response:
     """CSRF, signed in, and a recent authentication, for every factor change."""
-    form = await _form(request, svc)
-    if isinstance(form, Response):
-        return form
-    signed = _gate_signed_in(request, me)
-    if isinstance(signed, Response):
-        return signed
+    posted = await _signed_in_post(request, svc, me)
+    if isinstance(posted, Response):
+        return posted
+    signed, _ = posted
     if not AccountSessions.recently_authenticated(signed):
         return to_reauth(SECURITY_PAGE)
     return signed
@@ -225,12 +217,16 @@ def _known_devices(svc: Services) -> KnownDevices:
     return KnownDevices(svc.settings.database_url, svc.settings.derive_key("risk-features"))
 
 
-def _gate_signed_in(request: Request, me: SignedIn | None) -> SignedIn | Response:
-    return me if me is not None else _to_login(request)
-
-
-async def _form(request: Request, svc: Services) -> dict[str, str] | Response:
-    return await csrf_form(request, svc, max_fields=MAX_FORM_FIELDS)
+async def _signed_in_post(
+    request: Request, svc: Services, me: SignedIn | None
+) -> tuple[SignedIn, dict[str, str]] | Response:
+    """A post's form, CSRF-checked, from a signed-in customer."""
+    form = await csrf_form(request, svc, max_fields=MAX_FORM_FIELDS)
+    if isinstance(form, Response):
+        return form
+    if me is None:
+        return _to_login(request)
+    return me, form
 
 
 def _to_login(request: Request) -> Response:
