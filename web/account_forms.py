@@ -1,5 +1,5 @@
-"""What every account page does before it acts on a post, and where it sends a customer it cannot
-serve yet.
+"""What the account pages (and the other small forms: sign-out, linking a provider) do before
+they act on a post, and where they send a customer they cannot serve yet.
 
 A post is read with hard limits (no files, a few fields, each cut to a length) and its CSRF token
 checked before anything else; a refused token is the 403 page. A signed-out customer goes through

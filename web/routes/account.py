@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from web.account_forms import csrf_form
 from web.account_sessions import device_of
 from web.cookies import CookieJar
-from web.csrf import CsrfError
 from web.gateway import JourneyGateway
 from web.services import MaybeCustomer, Svc
 
@@ -41,12 +41,9 @@ async def account(request: Request, svc: Svc, me: MaybeCustomer) -> Response:
 @router.post("/logout")
 async def logout(request: Request, svc: Svc) -> Response:
     """Revoke this browser's session server-side, then forget the cookie."""
-    form = await request.form(max_files=0, max_fields=8)
-    token = form.get(svc.csrf.FIELD)
-    try:
-        svc.csrf.check(request, token if isinstance(token, str) else None)
-    except CsrfError as err:
-        return svc.pages.error(request, 403, "Please reload the page", str(err))
+    form = await csrf_form(request, svc, max_fields=8)
+    if isinstance(form, Response):
+        return form
     session_id = request.cookies.get(svc.cookies.name(CookieJar.SESSION))
     if session_id:
         svc.sessions.revoke(session_id)

@@ -22,7 +22,7 @@ from journeys.registration import RegistrationStart
 from store.identity_links import IdentityLinks
 from store.idps import Idp, Idps
 from web import client_hints
-from web.csrf import CsrfError
+from web.account_forms import csrf_form, to_login
 from web.federation import Ceremony, FederationError, UpstreamIdentity
 from web.gateway import JourneyGateway
 from web.redirects import safe_local_path
@@ -216,12 +216,9 @@ async def prove_by_email(name: str, request: Request, svc: Svc, gateway: Gateway
     For a customer without a password or passkey (e.g. one who signed up with another provider),
     or whose work email home-realm discovery would send back to the provider.
     """
-    form = await request.form(max_files=0, max_fields=5)
-    token = form.get(svc.csrf.FIELD)
-    try:
-        svc.csrf.check(request, token if isinstance(token, str) else None)
-    except CsrfError as err:
-        return svc.pages.error(request, 403, "Please reload the page", str(err))
+    form = await csrf_form(request, svc, max_fields=5)
+    if isinstance(form, Response):
+        return form
     row = IdentityLinks(svc.settings).waiting(request.cookies.get(svc.cookies.name(FLOW_COOKIE)))
     if row is None or row.idp_name != name or row.link_customer_id is None:
         return _refused(svc, request, "There is no sign-in waiting to be linked in this browser.")
@@ -240,8 +237,7 @@ async def prove_by_email(name: str, request: Request, svc: Svc, gateway: Gateway
 async def confirm_link(name: str, request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """After the local sign-in: offer to link the identity waiting for this customer."""
     if me is None:
-        back = urlencode({"return_to": f"/login/idp/{name}/link"})
-        return RedirectResponse(f"/login?{back}", status_code=303)
+        return to_login(f"/login/idp/{name}/link")
     row = IdentityLinks(svc.settings).awaiting_proof(
         request.cookies.get(svc.cookies.name(FLOW_COOKIE)), me.customer.id
     )
@@ -253,12 +249,9 @@ async def confirm_link(name: str, request: Request, svc: Svc, me: MaybeCustomer)
 @router.post("/login/idp/{name}/link")
 async def link(name: str, request: Request, svc: Svc, me: MaybeCustomer) -> Response:
     """Link the waiting identity to the customer who just proved control of the account."""
-    form = await request.form(max_files=0, max_fields=5)
-    token = form.get(svc.csrf.FIELD)
-    try:
-        svc.csrf.check(request, token if isinstance(token, str) else None)
-    except CsrfError as err:
-        return svc.pages.error(request, 403, "Please reload the page", str(err))
+    form = await csrf_form(request, svc, max_fields=5)
+    if isinstance(form, Response):
+        return form
     if me is None:
         return svc.pages.error(request, 403, "Please sign in again", "Your session ended.")
     links = IdentityLinks(svc.settings)
