@@ -25,10 +25,10 @@ from contracts.risk import (
     RiskActivities,
     RiskAssessment,
 )
+from contracts.risk_explain import metric_reasons, summary
 from core.settings import Settings
 from store.known_devices import KnownDevices
 from workers.activities.base import ActivityGroup, implements
-from contracts.risk_explain import metric_reasons, summary
 from workers.risk.features import extract, parse_software
 from workers.risk.model import Evidence, FreemanModel
 from workers.risk.policy import RiskPolicy, history_bucket
