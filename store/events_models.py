@@ -17,13 +17,22 @@ from store.models import utcnow
 
 
 class OutboxEvent(SQLModel, table=True):
-    """One event, once; ``data`` is JSON without secrets."""
+    """One event, once; ``data`` is JSON without secrets.
+
+    ``customer_seq`` numbers one customer's events 1, 2, 3… in the order they were written (the
+    order they happened): deliveries to one receiver may arrive in any order (retries, outages),
+    so every payload carries it and receivers order one customer's events by it.
+    """
 
     __tablename__ = "outbox_events"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "customer_seq", name="uq_outbox_events_customer_seq"),
+    )
 
     event_id: str = Field(primary_key=True, max_length=200)
     type: str = Field(index=True, max_length=64)
     customer_id: str | None = Field(default=None, index=True, max_length=36)
+    customer_seq: int | None = None
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -58,6 +58,9 @@ async def test_registration_and_login_emit_their_events(
     assert {i: p["type"] for i, p in got.items()} == expected
     assert all(p["data"]["customer_id"] == customer_id for p in got.values())
     assert got[f"{login.id}:login.succeeded"]["data"]["amr"] == ["pwd", "email"]
+    # Receivers order one customer's events by data.customer_seq, however they arrived.
+    in_order = sorted(got.values(), key=lambda p: p["data"]["customer_seq"])
+    assert [p["type"] for p in in_order] == types
     assert receiver.rejected == 0
     stored = [e for e in rows(base, OutboxEvent, customer_id=customer_id) if e.type in types]
     assert {e.event_id for e in stored} == set(expected)

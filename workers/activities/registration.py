@@ -110,12 +110,14 @@ class RegistrationActivitiesImpl(ActivityGroup):
                     )
                 )
             session.add_all(_audit(request, customer.id))
-            for event in _events(request, customer.id):
+            # A new customer's first events: numbered 1, 2, 3 (OutboxEvent.customer_seq).
+            for seq, event in enumerate(_events(request, customer.id), start=1):
                 session.add(
                     OutboxEvent(
                         event_id=event.event_id,
                         type=event.type,
                         customer_id=event.customer_id,
+                        customer_seq=seq,
                         data=json.dumps(event.data, sort_keys=True),
                     )
                 )

@@ -36,10 +36,11 @@ log = logging.getLogger("threshold.webhooks")
 
 
 def event_body(event: OutboxEvent) -> str:
-    """The Standard Webhooks payload shape: type, timestamp, data."""
+    """The Standard Webhooks payload shape: type, timestamp, data; a customer's event carries
+    ``data.customer_id`` and ``data.customer_seq`` (its place among that customer's events)."""
     data = json.loads(event.data)
     if event.customer_id is not None:
-        data = {"customer_id": event.customer_id, **data}
+        data = {"customer_id": event.customer_id, "customer_seq": event.customer_seq, **data}
     return json.dumps(
         {"type": event.type, "timestamp": event.created_at.isoformat(), "data": data},
         sort_keys=True,
