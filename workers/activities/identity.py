@@ -21,6 +21,7 @@ from contracts.identity import (
     IdentityActivities,
     StagedRegistration,
     StageRegistration,
+    UpstreamIdentity,
 )
 from contracts.profiling import PROFILE_SCHEMA_VERSION
 from core.security.passwords import dummy_hash, hash_password
@@ -108,20 +109,7 @@ class IdentityActivitiesImpl(ActivityGroup):
                 return CreatedCustomer(customer_id=done.id)
             staged = _staged_for_creation(session, request.journey_id)
             customer = _new_customer(session, staged)
-            if staged.password_hash:
-                session.add(
-                    Credential(
-                        customer_id=customer.id, kind="password", secret_hash=staged.password_hash
-                    )
-                )
-            elif not claim_registration_passkey(
-                session, journey_id=request.journey_id, customer_id=customer.id
-            ):
-                raise ApplicationError(
-                    "This registration has neither a password nor a passkey.",
-                    type=ErrorCode.NO_CREDENTIAL,
-                    non_retryable=True,
-                )
+            _add_first_credential(session, staged, customer.id)
             session.delete(staged)
             customer_id = customer.id
         self._created(request.journey_id, customer_id)
@@ -143,24 +131,7 @@ class IdentityActivitiesImpl(ActivityGroup):
                     return CreatedCustomer(customer_id=done.id)
                 staged = _staged_for_creation(session, request.journey_id)
                 customer = _new_customer(session, staged)
-                session.add(
-                    IdentityLink(
-                        idp_name=upstream.idp_name,
-                        issuer=upstream.issuer,
-                        subject=upstream.subject,
-                        customer_id=customer.id,
-                    )
-                )
-                for name, value in sorted(upstream.profile.items()):
-                    session.add(
-                        ProfileField(
-                            customer_id=customer.id,
-                            name=name,
-                            value=value,
-                            schema_version=PROFILE_SCHEMA_VERSION,
-                            source=f"idp:{upstream.idp_name}",
-                        )
-                    )
+                _link_upstream(session, customer.id, upstream)
                 session.delete(staged)
                 customer_id = customer.id
         except IntegrityError as exc:
@@ -209,6 +180,44 @@ def _staged_for_creation(session: Session, journey_id: str) -> PendingRegistrati
             non_retryable=True,
         )
     return staged
+
+
+def _add_first_credential(session: Session, staged: PendingRegistration, customer_id: str) -> None:
+    """The password staged at sign-up, else the passkey registered during it; neither is refused."""
+    if staged.password_hash:
+        session.add(
+            Credential(customer_id=customer_id, kind="password", secret_hash=staged.password_hash)
+        )
+    elif not claim_registration_passkey(
+        session, journey_id=staged.journey_id, customer_id=customer_id
+    ):
+        raise ApplicationError(
+            "This registration has neither a password nor a passkey.",
+            type=ErrorCode.NO_CREDENTIAL,
+            non_retryable=True,
+        )
+
+
+def _link_upstream(session: Session, customer_id: str, upstream: UpstreamIdentity) -> None:
+    """The new customer's link to the provider it signed up with, and the profile it shared."""
+    session.add(
+        IdentityLink(
+            idp_name=upstream.idp_name,
+            issuer=upstream.issuer,
+            subject=upstream.subject,
+            customer_id=customer_id,
+        )
+    )
+    for name, value in sorted(upstream.profile.items()):
+        session.add(
+            ProfileField(
+                customer_id=customer_id,
+                name=name,
+                value=value,
+                schema_version=PROFILE_SCHEMA_VERSION,
+                source=f"idp:{upstream.idp_name}",
+            )
+        )
 
 
 def _new_customer(session: Session, staged: PendingRegistration) -> Customer:

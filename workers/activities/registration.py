@@ -12,23 +12,22 @@ from __future__ import annotations
 import asyncio
 import json
 
-from temporalio.exceptions import ApplicationError
-
-from contracts.errors import ErrorCode
 from contracts.events import EmitEvent
 from contracts.identity import CreatedCustomer
-from contracts.profiling import PROFILE_SCHEMA_VERSION
 from contracts.registration import CreateRegistered, RegistrationActivities
 from contracts.risk import Baseline
 from core.settings import Settings
 from store.events_models import OutboxEvent
-from store.idp_models import IdentityLink
-from store.models import AuditEvent, ConsentRecord, Credential
-from store.passkey_repo import claim_registration_passkey
-from store.profile_models import ProfileField
+from store.models import AuditEvent, ConsentRecord
 from workers.activities.base import ActivityGroup, implements_async
 from workers.activities.events import EventActivitiesImpl
-from workers.activities.identity import _created_by, _new_customer, _staged_for_creation
+from workers.activities.identity import (
+    _add_first_credential,
+    _created_by,
+    _link_upstream,
+    _new_customer,
+    _staged_for_creation,
+)
 from workers.activities.risk import RiskActivitiesImpl
 
 CHANNEL = "registration"
@@ -65,38 +64,9 @@ class RegistrationActivitiesImpl(ActivityGroup):
             staged = _staged_for_creation(session, journey_id)
             customer = _new_customer(session, staged)
             if upstream is not None:
-                session.add(
-                    IdentityLink(
-                        idp_name=upstream.idp_name,
-                        issuer=upstream.issuer,
-                        subject=upstream.subject,
-                        customer_id=customer.id,
-                    )
-                )
-                for name, value in sorted(upstream.profile.items()):
-                    session.add(
-                        ProfileField(
-                            customer_id=customer.id,
-                            name=name,
-                            value=value,
-                            schema_version=PROFILE_SCHEMA_VERSION,
-                            source=f"idp:{upstream.idp_name}",
-                        )
-                    )
-            elif staged.password_hash:
-                session.add(
-                    Credential(
-                        customer_id=customer.id, kind="password", secret_hash=staged.password_hash
-                    )
-                )
-            elif not claim_registration_passkey(
-                session, journey_id=journey_id, customer_id=customer.id
-            ):
-                raise ApplicationError(
-                    "This registration has neither a password nor a passkey.",
-                    type=ErrorCode.NO_CREDENTIAL,
-                    non_retryable=True,
-                )
+                _link_upstream(session, customer.id, upstream)
+            else:
+                _add_first_credential(session, staged, customer.id)
             session.delete(staged)
             for grant in request.grants:
                 session.add(
