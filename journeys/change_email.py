@@ -30,13 +30,13 @@ with workflow.unsafe.imports_passed_through():
         JourneyStart,
         LinkPage,
         Outcome,
-        Screen,
         StepTimedOut,
         expired,
         failed,
         journey,
         redirect,
     )
+    from journeys.kit.ask_email import EnterEmail, ask_email
     from journeys.kit.fields import email_field
     from journeys.kit.prove_email import RESEND, EnterEmailedCode, prove_email
     from journeys.kit.reauthenticate import reauthenticate
@@ -52,7 +52,7 @@ DONE = "/account?done=email"
 EMAIL_CHANGED = "customer.email_changed"
 
 
-class NewEmailAddress(Screen):
+class NewEmailAddress(EnterEmail):
     """The address to move the account to."""
 
     title = "Change your email address"
@@ -160,20 +160,13 @@ class ChangeEmail(Journey):
         self, journey_id: str, customer_id: str
     ) -> tuple[str, EmailChangeStaged]:
         """Ask until the address is not the customer's own already."""
-        errors: dict[str, str] = {}
-        values: dict[str, str] = {}
-        while True:
-            answer = await self.ask(
-                NewEmailAddress, values=values, errors=errors, timeout=ANSWER_TIMEOUT
-            )
+
+        async def stage(email: str) -> tuple[EmailChangeStaged, str | None]:
             staged = await self.step(
                 EmailChangeActivities.stage,
-                StageEmailChange(
-                    journey_id=journey_id, customer_id=customer_id, new_email=answer.email
-                ),
+                StageEmailChange(journey_id=journey_id, customer_id=customer_id, new_email=email),
                 why="Looking at the new address",
             )
-            if not staged.own:
-                return answer.email, staged
-            values = {"email": answer.email}
-            errors = {"email": "This is already your address."}
+            return staged, "This is already your address." if staged.own else None
+
+        return await ask_email(self, NewEmailAddress, timeout=ANSWER_TIMEOUT, submit=stage)

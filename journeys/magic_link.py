@@ -27,12 +27,12 @@ with workflow.unsafe.imports_passed_through():
         JourneyStart,
         LinkPage,
         Outcome,
-        Screen,
         StepTimedOut,
         expired,
         failed,
         journey,
     )
+    from journeys.kit.ask_email import EnterEmail, ask_email
     from journeys.kit.fields import email_field
     from journeys.kit.prove_email import RESEND, EnterEmailedCode, prove_email
     from journeys.login.decision import after_first_factor
@@ -42,7 +42,7 @@ LIFETIME = timedelta(minutes=15)
 MAX_SENDS = 3
 
 
-class EmailMeALink(Screen):
+class EmailMeALink(EnterEmail):
     """The address to send the sign-in link to."""
 
     title = "Sign in with an emailed link"
@@ -115,24 +115,19 @@ class MagicLink(Journey):
         self, journey_id: str, start: JourneyStart
     ) -> tuple[str, MagicLinkRequested]:
         """Ask for the address until a request is admitted."""
-        errors: dict[str, str] = {}
-        values: dict[str, str] = {}
-        while True:
-            answer = await self.ask(
-                EmailMeALink, values=values, errors=errors, timeout=ANSWER_TIMEOUT
-            )
+
+        async def request(email: str) -> tuple[MagicLinkRequested, str | None]:
             requested = await self.step(
                 MagicLinkActivities.request,
-                RequestMagicLink(
-                    journey_id=journey_id, email=answer.email, client_ip=start.client_ip
-                ),
+                RequestMagicLink(journey_id=journey_id, email=email, client_ip=start.client_ip),
                 why="Admitting the sign-in link request",
             )
             self.identify(email_lookup=requested.email_lookup)
             if requested.admitted:
-                return answer.email, requested
-            values = {"email": answer.email}
-            errors = {
-                "email": "Too many sign-in links for this address or from your network. "
+                return requested, None
+            return requested, (
+                "Too many sign-in links for this address or from your network. "
                 f"Please wait {requested.retry_after_seconds} s before trying again."
-            }
+            )
+
+        return await ask_email(self, EmailMeALink, timeout=ANSWER_TIMEOUT, submit=request)

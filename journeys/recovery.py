@@ -43,9 +43,10 @@ with workflow.unsafe.imports_passed_through():
         journey,
         redirect,
     )
+    from journeys.kit.ask_email import EnterEmail, ask_email
     from journeys.kit.cancel import JourneyCancelled
     from journeys.kit.choose_password import EnterNewPassword, choose_password
-    from journeys.kit.fields import email_field, new_password_field
+    from journeys.kit.fields import new_password_field
     from journeys.kit.outcomes import cancelled
     from journeys.kit.passkey_steps import create_passkey
     from journeys.kit.prove_email import EnterEmailedCode, prove_email
@@ -54,7 +55,7 @@ with workflow.unsafe.imports_passed_through():
 ANSWER_TIMEOUT = timedelta(minutes=30)
 
 
-class ForgotPassword(Screen):
+class ForgotPassword(EnterEmail):
     """Which account to recover."""
 
     title = "Reset your password"
@@ -63,8 +64,6 @@ class ForgotPassword(Screen):
         "a link to reset your password."
     )
     actions = (Action(name="submit", label="Continue"),)
-
-    email: str = email_field()
 
 
 class CheckYourEmail(EnterEmailedCode):
@@ -170,30 +169,31 @@ class Recovery(Journey):
 
     async def _request(self, journey_id: str, start: JourneyStart) -> tuple[str, datetime]:
         """Ask for the email until a request is admitted; ``(email, when the email expires)``."""
-        errors: dict[str, str] = {}
-        values: dict[str, str] = {}
-        while True:
-            answer = await self.ask(
-                ForgotPassword, values=values, errors=errors, timeout=ANSWER_TIMEOUT
-            )
+
+        async def request(email: str) -> tuple[datetime | None, str | None]:
             requested = await self.step(
                 RecoveryActivities.request,
                 RequestRecovery(
                     verification_id=str(workflow.uuid4()),
                     journey_id=journey_id,
-                    email=answer.email,
+                    email=email,
                     client_ip=start.client_ip,
                 ),
                 why="Emailing a recovery code and link",
             )
             self.identify(email_lookup=requested.email_lookup)
             if requested.admitted and requested.expires_at is not None:
-                return answer.email, requested.expires_at
-            values = {"email": answer.email}
-            errors = {
-                "email": "Too many reset requests for this address or from your network. "
+                return requested.expires_at, None
+            return None, (
+                "Too many reset requests for this address or from your network. "
                 f"Please wait {requested.retry_after_seconds} s before trying again."
-            }
+            )
+
+        email, expires_at = await ask_email(
+            self, ForgotPassword, timeout=ANSWER_TIMEOUT, submit=request
+        )
+        assert expires_at is not None, "an admitted request says when its email expires"
+        return email, expires_at
 
     async def _reset(
         self, journey_id: str, email: str, account: RecoveryAccount
