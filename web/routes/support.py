@@ -2,6 +2,8 @@
 
 Every page needs a staff session (anonymous visitors are sent to ``/support/login``); every POST
 needs the CSRF token. Emails are posted, never put in a URL, so they stay out of logs and history.
+The sign-in also serves staff-only OpenID clients (the Temporal UI): ``return_to`` brings the
+browser back to their ``/oauth2/authorize`` request once signed in.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from web.charts import Bar, BarChart
 from web.csrf import CsrfError
 from web.gateway.funnels import Funnel, all_funnels
 from web.gateway.support import SupportActionFailed, act, find_journeys
+from web.redirects import safe_local_path
 from web.services import Services, Svc
 from web.staff_auth import STAFF_COOKIE, MaybePendingStaff, MaybeStaff, directory
 
@@ -35,10 +38,22 @@ OUTCOME_COLOURS = {
 }
 
 
+#: Where a staff sign-in may return to: the staff pages, or an authorization request (a
+#: staff-only client such as the Temporal UI; a customer client ignores the staff session).
+RETURN_TO = ("/support", "/oauth2/authorize")
+HOME = "/support"
+
+
+def _return_to(raw: object) -> str:
+    """``raw`` rebuilt as a local path if it goes to :data:`RETURN_TO`, else :data:`HOME`."""
+    path = safe_local_path(raw, default=HOME)
+    return path if path.split("?", 1)[0] in RETURN_TO else HOME
+
+
 @router.get("/login")
-async def login_page(request: Request, svc: Svc) -> Response:
-    """The staff sign-in form."""
-    return svc.pages.page(request, "support/login.html", {"error": "", "email": ""})
+async def login_page(request: Request, svc: Svc, return_to: str = "") -> Response:
+    """The staff sign-in form (saying so when an application for staff sent the browser)."""
+    return _login_form(request, svc, 200, "", "", _return_to(return_to))
 
 
 @router.post("/login")
@@ -48,8 +63,10 @@ async def login(request: Request, svc: Svc) -> Response:
     if refused is not None:
         return refused
     email, password, code = (_text(form, name) for name in ("email", "password", "code"))
+    back = _return_to(form.get("return_to"))
     if not email or not password or not code:
-        return _login_error(request, svc, 400, "Enter your email, password and code.", email)
+        message = "Enter your email, password and code."
+        return _login_form(request, svc, 400, message, email, back)
     staff = directory(request)
     device, new_device = svc.devices.identify(request)
     try:
@@ -63,10 +80,10 @@ async def login(request: Request, svc: Svc) -> Response:
         )
     except LoginRefused as refusal:
         status = 429 if refusal.code == "locked" else 401
-        return _login_error(request, svc, status, refusal.message, email)
+        return _login_form(request, svc, status, refusal.message, email, back)
     pending = await asyncio.to_thread(staff.must_replace_password, member.id)
     kind = StaffDirectory.PENDING if pending else "browser"
-    response = await _signed_in(request, svc, member.id, kind)
+    response = await _signed_in(request, svc, member.id, kind, back)
     if new_device:
         svc.devices.remember(response, new_device)  # this browser is now known to the account
     return response
@@ -102,10 +119,13 @@ async def change_password(request: Request, svc: Svc, me: MaybePendingStaff) -> 
     return await _signed_in(request, svc, me.staff.id, "browser")
 
 
-async def _signed_in(request: Request, svc: Services, staff_id: str, kind: str) -> Response:
-    """A new staff session of ``kind`` in the cookie, and off to where it may go."""
+async def _signed_in(
+    request: Request, svc: Services, staff_id: str, kind: str, back: str = HOME
+) -> Response:
+    """A new staff session of ``kind`` in the cookie, and off to where it may go (``back``, once
+    the initial password is replaced)."""
     session_id = await asyncio.to_thread(directory(request).issue, staff_id, kind=kind)
-    target = "/support/password" if kind == StaffDirectory.PENDING else "/support"
+    target = "/support/password" if kind == StaffDirectory.PENDING else back
     response = RedirectResponse(target, status_code=303)
     svc.cookies.set(
         response,
@@ -268,11 +288,19 @@ def _home(
     )
 
 
-def _login_error(
-    request: Request, svc: Services, status: int, message: str, email: str
+def _login_form(
+    request: Request, svc: Services, status: int, error: str, email: str, back: str
 ) -> Response:
     return svc.pages.page(
-        request, "support/login.html", {"error": message, "email": email}, status=status
+        request,
+        "support/login.html",
+        {
+            "error": error,
+            "email": email,
+            "return_to": "" if back == HOME else back,
+            "for_application": back.startswith("/oauth2/authorize"),
+        },
+        status=status,
     )
 
 
