@@ -93,5 +93,5 @@ class VerificationActivities:
     """Typed references to the verification activities, for ``Journey.step``."""
 
     send_code = ActivityRef("verification.send_code", SendCode, SentCode)
-    check_code = ActivityRef("verification.check_code", CheckCode, CheckResult)
-    check_link = ActivityRef("verification.check_link", CheckLink, CheckResult)
+    check_code = ActivityRef("verification.check_code", CheckCode, CheckResult, local=True)
+    check_link = ActivityRef("verification.check_link", CheckLink, CheckResult, local=True)

@@ -39,3 +39,5 @@ SIGN_IN_GATHER = "sign-in-gather"
 #: Registration creates the customer with its consents, audit and outbox events in one
 #: transaction of one local activity (``registration.create``), the risk baseline with them.
 REGISTRATION_AT_ONCE = "registration-at-once"
+#: ``verification.check_code`` / ``check_link`` run as local activities (each check answered once).
+LOCAL_CHECKS = "local-checks"

@@ -16,7 +16,8 @@ from temporalio.exceptions import ActivityError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from contracts.activity import ActivityRef
-    from journeys.patches import LOCAL_ACTIVITIES
+    from contracts.verification import VerificationActivities
+    from journeys.patches import LOCAL_ACTIVITIES, LOCAL_CHECKS
 
 I = TypeVar("I")  # noqa: E741 - an activity's input
 O = TypeVar("O")  # noqa: E741 - an activity's output
@@ -28,6 +29,12 @@ DEFAULT_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=30),
     maximum_attempts=20,
 )
+#: Activities declared ``local`` after the others, by name: each runs local only in runs that
+#: took its patch, so runs that scheduled it normally after ``LOCAL_ACTIVITIES`` still replay.
+LOCAL_SINCE = {
+    VerificationActivities.check_code.name: LOCAL_CHECKS,
+    VerificationActivities.check_link.name: LOCAL_CHECKS,
+}
 
 
 async def run_activity(
@@ -44,7 +51,7 @@ async def run_activity(
     An activity declared ``local`` runs as a local activity (see :class:`ActivityRef`).
     """
     # Runs recorded before local activities replay with every activity scheduled normally.
-    if activity.local and workflow.patched(LOCAL_ACTIVITIES):
+    if activity.local and _local_here(activity):
         try:
             local: O = await workflow.execute_local_activity(
                 activity.name,
@@ -78,3 +85,12 @@ async def run_activity(
         retry_policy=retry,
     )
     return result
+
+
+def _local_here(activity: ActivityRef[I, O]) -> bool:
+    """Whether this run takes the patch from which ``activity`` runs local (see LOCAL_SINCE).
+
+    Only that one patch is asked: asking ``LOCAL_ACTIVITIES`` too would, in a run recorded
+    before its first local activity, answer (and remember) "no" earlier than its marker.
+    """
+    return workflow.patched(LOCAL_SINCE.get(activity.name, LOCAL_ACTIVITIES))

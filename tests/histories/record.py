@@ -124,6 +124,31 @@ async def happy_link(rec: Recording) -> JourneyRun:
     return run
 
 
+async def local_checks(rec: Recording) -> JourneyRun:
+    """A wrong code, then the right one: both checks run as local activities."""
+    email = "recorded-local-checks@example.com"
+    run = await rec.signed_up("local-checks", email)
+    code = code_in(await rec.smtp.wait_for(to=email))
+    view = await run.submit(code=f"{(int(code) + 1) % 10**6:06d}")
+    assert view.screen == "check-your-email" and view.fields[0].error, view
+    view = await run.submit(code=code)
+    assert view.screen == "accept-terms", view
+    await run.submit(terms="on")
+    assert (await run.result()).kind == "signed_in"
+    return run
+
+
+async def link_local_check(rec: Recording) -> JourneyRun:
+    """The emailed link's check as a local activity."""
+    email = "recorded-link-local-check@example.com"
+    run = await rec.signed_up("link-local-check", email)
+    view = await run.click_link(token_in(await rec.smtp.wait_for(to=email)))
+    assert view.screen == "accept-terms", view
+    await run.submit(terms="on")
+    assert (await run.result()).kind == "signed_in"
+    return run
+
+
 async def wrong_codes_and_resend(rec: Recording) -> JourneyRun:
     email = "recorded-resend@example.com"
     run = await rec.start("wrong-codes-resend")
@@ -308,6 +333,8 @@ CASES: dict[str, Case] = {
     "federated-unverified": federated_unverified,
     "at-once": at_once,
     "federated-at-once": federated_at_once,
+    "local-checks": local_checks,
+    "link-local-check": link_local_check,
     **SUPPORT_CASES,
     **NAMED_CASES,
 }

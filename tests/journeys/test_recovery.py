@@ -8,6 +8,7 @@ token binding and the effects of a reset (sessions, throttle, email, audit).
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -53,13 +54,16 @@ def password_of(settings: Settings, customer_id: str) -> str:
 
 
 async def activities_of(run: JourneyRun) -> list[str]:
-    """The activities a journey ran so far, in order (its history's scheduled activity types)."""
+    """The activities a journey ran so far, in order: scheduled ones and local ones (markers)."""
     history = await run.history()
-    return [
-        e.activity_task_scheduled_event_attributes.activity_type.name
-        for e in history.events
-        if e.HasField("activity_task_scheduled_event_attributes")
-    ]
+    names = []
+    for e in history.events:
+        if e.HasField("activity_task_scheduled_event_attributes"):
+            names.append(e.activity_task_scheduled_event_attributes.activity_type.name)
+        elif e.marker_recorded_event_attributes.marker_name == "core_local_activity":
+            marker = e.marker_recorded_event_attributes.details["data"].payloads[0].data
+            names.append(json.loads(marker)["activity_type"])
+    return names
 
 
 def wrong(code: str) -> str:

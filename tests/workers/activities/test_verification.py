@@ -300,6 +300,41 @@ async def test_right_code_verifies_once(db_settings: Settings, smtp_server: Mail
     assert one(db_settings, Verification, journey_id=flow.journey_id).consumed_at is not None
 
 
+async def test_a_retried_check_answers_like_its_first_attempt(
+    db_settings: Settings, smtp_server: MailCatcher
+) -> None:
+    """A local activity runs again when its workflow task is retried: same post, same answer."""
+    flow = Flow(db_settings)
+    flow.send()
+    message = await smtp_server.wait_for(to=flow.email)
+    wrong_post = CheckCode(
+        journey_id=flow.journey_id, code=flow.seal(wrong(code_in(message)), "code")
+    )
+    right_post = CheckCode(journey_id=flow.journey_id, code=flow.seal(code_in(message), "code"))
+
+    wrong_answers = [flow.activities.check_code(wrong_post) for _ in range(2)]
+    right_answers = [flow.activities.check_code(right_post) for _ in range(2)]
+
+    assert [a.attempts_left for a in wrong_answers] == [4, 4]
+    assert [a.ok for a in right_answers] == [True, True]
+    assert one(db_settings, Verification, journey_id=flow.journey_id).attempts == 2
+    assert not flow.check_code(code_in(message)).ok  # a new post of the spent code
+
+
+async def test_a_retried_link_check_answers_like_its_first_attempt(
+    db_settings: Settings, smtp_server: MailCatcher
+) -> None:
+    flow = Flow(db_settings)
+    flow.send()
+    token = token_in(await smtp_server.wait_for(to=flow.email))
+    click = CheckLink(journey_id=flow.journey_id, token=flow.seal(token, "token"))
+
+    answers = [flow.activities.check_link(click) for _ in range(2)]
+
+    assert [a.ok for a in answers] == [True, True]
+    assert flow.check_link(token).message == "This link was already used."  # a second click
+
+
 async def test_attempts_are_counted_and_five_wrong_codes_exhaust_it(
     db_settings: Settings, smtp_server: MailCatcher
 ) -> None:
