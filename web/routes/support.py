@@ -22,6 +22,7 @@ from web.csrf import CsrfError
 from web.gateway.funnels import Funnel, all_funnels
 from web.gateway.support import SupportActionFailed, act, find_journeys
 from web.redirects import safe_local_path
+from web.risk_decisions import recent_decisions
 from web.services import Services, Svc
 from web.staff_auth import STAFF_COOKIE, MaybePendingStaff, MaybeStaff, directory
 
@@ -172,7 +173,7 @@ async def home(request: Request, svc: Svc, me: MaybeStaff) -> Response:
 
 @router.post("/find")
 async def find(request: Request, svc: Svc, me: MaybeStaff) -> Response:
-    """The customer's journeys with their step, status, age and Temporal UI links."""
+    """The customer's journeys (step, status, age, Temporal UI links) and last risk decisions."""
     if me is None:
         return RedirectResponse("/support/login", status_code=303)
     form, refused = await _checked_form(request, svc)
@@ -182,9 +183,10 @@ async def find(request: Request, svc: Svc, me: MaybeStaff) -> Response:
     gateway = await svc.gateway()
     try:
         journeys = await find_journeys(gateway.client, svc.settings, email)
+        decisions = await asyncio.to_thread(recent_decisions, svc.settings, email)
     except ValueError as err:
         return _home(request, svc, me, status=400, email=email, error=str(err))
-    return _home(request, svc, me, email=email, journeys=journeys)
+    return _home(request, svc, me, email=email, journeys=journeys, decisions=decisions)
 
 
 @router.post("/journeys/{workflow_id}/actions")
@@ -272,6 +274,7 @@ def _home(
     message: str = "",
     ok: bool = False,
     journeys: object = None,
+    decisions: object = None,
 ) -> Response:
     return svc.pages.page(
         request,
@@ -283,6 +286,7 @@ def _home(
             "message": message,
             "ok": ok,
             "journeys": journeys,
+            "decisions": decisions,
         },
         status=status,
     )
