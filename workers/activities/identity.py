@@ -104,11 +104,9 @@ class IdentityActivitiesImpl(ActivityGroup):
         the customer created the first time instead of making a second one.
         """
         with self.db() as session:
-            done = _created_by(session, request.journey_id)
-            if done is not None:
-                return CreatedCustomer(customer_id=done.id)
-            staged = _staged_for_creation(session, request.journey_id)
-            customer = _new_customer(session, staged)
+            customer, staged = _created_or_new(session, request.journey_id)
+            if staged is None:
+                return CreatedCustomer(customer_id=customer.id)
             _add_first_credential(session, staged, customer.id)
             session.delete(staged)
             customer_id = customer.id
@@ -126,11 +124,9 @@ class IdentityActivitiesImpl(ActivityGroup):
         upstream = request.upstream
         try:
             with self.db() as session:
-                done = _created_by(session, request.journey_id)
-                if done is not None:
-                    return CreatedCustomer(customer_id=done.id)
-                staged = _staged_for_creation(session, request.journey_id)
-                customer = _new_customer(session, staged)
+                customer, staged = _created_or_new(session, request.journey_id)
+                if staged is None:
+                    return CreatedCustomer(customer_id=customer.id)
                 _link_upstream(session, customer.id, upstream)
                 session.delete(staged)
                 customer_id = customer.id
@@ -159,6 +155,18 @@ class IdentityActivitiesImpl(ActivityGroup):
         )
         refuse_weak(password, email=request.email)
         return password
+
+
+def _created_or_new(
+    session: Session, journey_id: str
+) -> tuple[Customer, PendingRegistration | None]:
+    """The customer an earlier attempt of this journey's creation made, with ``None``; else a new
+    one with the staged sign-up it comes from (which the caller completes, then deletes)."""
+    done = _created_by(session, journey_id)
+    if done is not None:
+        return done, None
+    staged = _staged_for_creation(session, journey_id)
+    return _new_customer(session, staged), staged
 
 
 def _created_by(session: Session, journey_id: str) -> Customer | None:

@@ -21,13 +21,7 @@ from store.events_models import OutboxEvent
 from store.models import AuditEvent, ConsentRecord
 from workers.activities.base import ActivityGroup, implements_async
 from workers.activities.events import EventActivitiesImpl
-from workers.activities.identity import (
-    _add_first_credential,
-    _created_by,
-    _link_upstream,
-    _new_customer,
-    _staged_for_creation,
-)
+from workers.activities.identity import _add_first_credential, _created_or_new, _link_upstream
 from workers.activities.risk import RiskActivitiesImpl
 
 CHANNEL = "registration"
@@ -58,11 +52,9 @@ class RegistrationActivitiesImpl(ActivityGroup):
         journey_id = request.journey_id
         upstream = request.upstream
         with self.db() as session:
-            done = _created_by(session, journey_id)
-            if done is not None:
-                return done.id
-            staged = _staged_for_creation(session, journey_id)
-            customer = _new_customer(session, staged)
+            customer, staged = _created_or_new(session, journey_id)
+            if staged is None:
+                return customer.id
             if upstream is not None:
                 _link_upstream(session, customer.id, upstream)
             else:
