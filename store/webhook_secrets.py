@@ -8,13 +8,12 @@ subscription id (associated data): a box copied to another subscription's row do
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from core.security.boxes import open_box, seal_box
 from core.settings import Settings
 
 PREFIX = "whsec_"
@@ -42,15 +41,11 @@ class WebhookSecrets:
 
     def seal(self, secret: str, *, subscription_id: str) -> str:
         """``secret`` encrypted for storage."""
-        nonce = os.urandom(12)
-        box = AESGCM(self.key).encrypt(nonce, secret.encode(), subscription_id.encode())
-        return base64.urlsafe_b64encode(nonce + box).decode()
+        return seal_box(self.key, secret, aad=subscription_id.encode())
 
     def open(self, stored: str, *, subscription_id: str) -> str:
         """The secret of a stored row, or :class:`SecretBoxError`."""
         try:
-            raw = base64.urlsafe_b64decode(stored.encode())
-            plain = AESGCM(self.key).decrypt(raw[:12], raw[12:], subscription_id.encode())
+            return open_box(self.key, stored, aad=subscription_id.encode())
         except (InvalidTag, ValueError) as exc:
             raise SecretBoxError("the stored webhook secret does not open") from exc
-        return plain.decode()

@@ -8,11 +8,7 @@ keys from ``THRESHOLD_SECRET_KEY`` through this module.
 
 from __future__ import annotations
 
-import base64
-import os
-
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
+from core.security.boxes import open_box, seal_box
 from core.security.hashing import keyed_hash
 from core.settings import Settings
 
@@ -45,11 +41,8 @@ class ExportKeys:
 
     def seal(self, export_id: str, document: str) -> str:
         """Encrypt the export file at rest, bound to its id."""
-        nonce = os.urandom(12)
-        box = AESGCM(self.file_key).encrypt(nonce, document.encode(), export_id.encode())
-        return base64.urlsafe_b64encode(nonce + box).decode()
+        return seal_box(self.file_key, document, aad=export_id.encode())
 
     def open(self, export_id: str, box: str) -> str:
         """Decrypt an export file sealed by :meth:`seal`."""
-        raw = base64.urlsafe_b64decode(box.encode())
-        return AESGCM(self.file_key).decrypt(raw[:12], raw[12:], export_id.encode()).decode()
+        return open_box(self.file_key, box, aad=export_id.encode())

@@ -8,15 +8,14 @@ newer than the last one accepted, which makes each code single use.
 
 from __future__ import annotations
 
-import base64
 import hmac
-import os
 import time
 from dataclasses import dataclass
 
 import pyotp
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from core.security.boxes import open_box, seal_box
 
 ISSUER = "Threshold support"
 
@@ -40,15 +39,12 @@ class StaffTotp:
 
     def seal(self, secret: str, *, staff_id: str) -> str:
         """The secret encrypted for ``staff_id``'s row."""
-        nonce = os.urandom(12)
-        box = AESGCM(self.key).encrypt(nonce, secret.encode(), staff_id.encode())
-        return base64.urlsafe_b64encode(nonce + box).decode()
+        return seal_box(self.key, secret, aad=staff_id.encode())
 
     def open(self, box: str, *, staff_id: str) -> str:
         """The secret from a row, or :class:`TotpBoxError`."""
         try:
-            raw = base64.urlsafe_b64decode(box.encode())
-            return AESGCM(self.key).decrypt(raw[:12], raw[12:], staff_id.encode()).decode()
+            return open_box(self.key, box, aad=staff_id.encode())
         except (InvalidTag, ValueError) as exc:
             raise TotpBoxError("the TOTP secret does not open with this deployment's key") from exc
 

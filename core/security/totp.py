@@ -8,15 +8,14 @@ code only for a time step later than the last accepted one (Keycloak CVE-2024-73
 
 from __future__ import annotations
 
-import base64
-import os
 from dataclasses import dataclass
 from datetime import datetime
 
 import pyotp
 import segno
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from core.security.boxes import open_box, seal_box
 
 
 class TotpError(ValueError):
@@ -39,15 +38,12 @@ class TotpKeys:
 
     def seal(self, seed: str, *, customer_id: str) -> str:
         """The seed encrypted for storage."""
-        nonce = os.urandom(12)
-        box = AESGCM(self.key).encrypt(nonce, seed.encode(), _aad(customer_id))
-        return base64.urlsafe_b64encode(nonce + box).decode()
+        return seal_box(self.key, seed, aad=_aad(customer_id))
 
     def open(self, stored: str, *, customer_id: str) -> str:
         """The seed of a stored row, or :class:`TotpError`."""
         try:
-            raw = base64.urlsafe_b64decode(stored.encode())
-            return AESGCM(self.key).decrypt(raw[:12], raw[12:], _aad(customer_id)).decode()
+            return open_box(self.key, stored, aad=_aad(customer_id))
         except (InvalidTag, ValueError) as exc:
             raise TotpError("the stored TOTP seed does not open") from exc
 
