@@ -1,7 +1,7 @@
-"""The support audit trail: staff sign-ins, payload decodes and actions on journeys.
+"""The audit trail: what activities did for journeys, staff sign-ins, decodes and support actions.
 
-Rows go to the same append-only ``audit_events`` table the journeys write, so one query shows
-everything that happened to a customer, whoever did it.
+All rows go to one append-only ``audit_events`` table, so one query shows everything that
+happened to a customer, whoever did it.
 """
 
 from __future__ import annotations

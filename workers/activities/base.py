@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from temporalio import activity
 
@@ -15,8 +13,8 @@ from contracts.activity import ActivityRef
 from core.security.hashing import email_lookup
 from core.security.sealing import Sealer
 from core.settings import Settings
+from store import audit
 from store.db import session_for
-from store.models import AuditEvent
 
 I = TypeVar("I")  # noqa: E741 - an activity's input
 O = TypeVar("O")  # noqa: E741 - an activity's output
@@ -97,16 +95,11 @@ class ActivityGroup:
         **detail: Any,
     ) -> None:
         """Append an audit event once; a retried activity writing the same ``key`` is a no-op."""
-        try:
-            with self.db() as session:
-                session.add(
-                    AuditEvent(
-                        key=key,
-                        kind=kind,
-                        customer_id=customer_id,
-                        journey_id=journey_id,
-                        detail=json.dumps(detail, sort_keys=True),
-                    )
-                )
-        except IntegrityError:
-            return
+        audit.record(
+            self.settings.database_url,
+            kind,
+            key=key,
+            customer_id=customer_id,
+            journey_id=journey_id,
+            **detail,
+        )
