@@ -113,6 +113,22 @@ class Pages:
             block="screen" if is_htmx(request) else None,
         )
 
+    def link_confirmation(
+        self, request: Request, journey: str, *, action: str, token: str
+    ) -> Response:
+        """The page an emailed link opens: a button that posts ``token`` to ``action``.
+
+        Nothing happens before the click (mail scanners prefetch links), and the page sends no
+        referrer, so the token in its address never leaves for another site.
+        """
+        response = self.page(
+            request,
+            "journeys/link.html",
+            {"action": action, "token": token, "link_page": self.link_page(journey)},
+        )
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
     @staticmethod
     def link_page(journey: str) -> LinkPage:
         """The words ``journey`` declared for its emailed-link pages (neutral ones if none)."""

@@ -35,17 +35,9 @@ async def open_invitation(journey_id: str, request: Request, svc: Svc) -> Respon
     token = request.query_params.get("token", "")
     if not _plausible(journey_id, token):
         return _damaged(request, svc)
-    response = svc.pages.page(
-        request,
-        "journeys/link.html",
-        {
-            "action": f"/invite/{journey_id}",
-            "token": token,
-            "link_page": svc.pages.link_page(JOURNEY),
-        },
+    return svc.pages.link_confirmation(
+        request, JOURNEY, action=f"/invite/{journey_id}", token=token
     )
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @router.post("/invite/{journey_id}")

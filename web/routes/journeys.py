@@ -185,17 +185,9 @@ async def open_link(journey: str, journey_id: str, request: Request, svc: Svc) -
         return svc.pages.error(
             request, 400, "Link not valid", "This link is incomplete or damaged."
         )
-    response = svc.pages.page(
-        request,
-        "journeys/link.html",
-        {
-            "action": f"/j/{journey}/{journey_id}/link",
-            "token": token,
-            "link_page": svc.pages.link_page(journey),
-        },
+    return svc.pages.link_confirmation(
+        request, journey, action=f"/j/{journey}/{journey_id}/link", token=token
     )
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @router.post("/j/{journey}/{journey_id}/link")
