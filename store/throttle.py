@@ -98,6 +98,11 @@ class Admission:
     number: int = 0
 
 
+def wait_seconds(retry_after: timedelta) -> int:
+    """``retry_after`` in whole seconds, rounded up and at least 1: the wait a page tells."""
+    return max(int(retry_after.total_seconds() + 0.999), 1)
+
+
 class Throttle:
     """Admission and success bookkeeping on the ``login_throttles`` table."""
 

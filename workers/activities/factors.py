@@ -31,7 +31,7 @@ from core.settings import Settings
 from store import throttle
 from store.factors import FactorStore
 from store.models import Customer
-from store.throttle import Throttle
+from store.throttle import Throttle, wait_seconds
 from workers.activities.attempts import answer_once
 from workers.activities.base import ActivityGroup, implements
 from workers.activities.verification import VerificationActivitiesImpl
@@ -145,7 +145,7 @@ class FactorActivitiesImpl(ActivityGroup):
 
 
 def _wait(retry_after: timedelta) -> FactorChecked:
-    seconds = max(int(retry_after.total_seconds() + 0.999), 1)
+    seconds = wait_seconds(retry_after)
     return FactorChecked(
         ok=False,
         message=f"Too many wrong codes. Please wait {seconds} s before trying again.",

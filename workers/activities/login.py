@@ -29,7 +29,7 @@ from core.security.sealing import SealError
 from store.credentials import password_credential
 from store.models import SIGN_IN_STATUSES, Credential, Customer, utcnow
 from store.organizations import Organizations
-from store.throttle import DeviceLockout, Keys
+from store.throttle import DeviceLockout, Keys, wait_seconds
 from workers.activities.attempts import answer_once
 from workers.activities.base import ActivityGroup, implements
 
@@ -166,7 +166,7 @@ class LoginActivitiesImpl(ActivityGroup):
 
 
 def _wait(retry_after: timedelta) -> PasswordChecked:
-    seconds = max(int(retry_after.total_seconds() + 0.999), 1)
+    seconds = wait_seconds(retry_after)
     return PasswordChecked(
         ok=False,
         message=f"Too many attempts. Please wait {seconds} s before trying again.",

@@ -13,6 +13,7 @@ from sqlmodel import select
 from contracts.magic_link import MagicLinkActivities, MagicLinkRequested, RequestMagicLink
 from store.mail_limits import MailLimiter
 from store.models import SIGN_IN_STATUSES, Customer
+from store.throttle import wait_seconds
 from workers.activities.base import ActivityGroup, implements
 
 
@@ -25,7 +26,7 @@ class MagicLinkActivitiesImpl(ActivityGroup):
         lookup = self.email_lookup(request.email)
         admission = MailLimiter(self.settings.database_url).admit(lookup, request.client_ip)
         if not admission.allowed:
-            seconds = max(int(admission.retry_after.total_seconds() + 0.999), 1)
+            seconds = wait_seconds(admission.retry_after)
             return MagicLinkRequested(
                 admitted=False, email_lookup=lookup, retry_after_seconds=seconds
             )

@@ -40,6 +40,7 @@ from store.factors import FactorStore
 from store.mail_limits import MailLimiter
 from store.models import AuditEvent, Customer, Verification
 from store.passkey_repo import has_password
+from store.throttle import wait_seconds
 from workers.activities.attempts import answer_once
 from workers.activities.base import ActivityGroup, implements
 from workers.activities.messaging import Mailer
@@ -210,7 +211,7 @@ class RecoveryActivitiesImpl(ActivityGroup):
         """The limits every email to a typed address shares (``store/mail_limits.py``)."""
         admission = MailLimiter(self.settings.database_url).admit(lookup, client_ip)
         if not admission.allowed:
-            seconds = max(int(admission.retry_after.total_seconds() + 0.999), 1)
+            seconds = wait_seconds(admission.retry_after)
             return RecoveryRequested(
                 admitted=False, email_lookup=lookup, retry_after_seconds=seconds
             )
