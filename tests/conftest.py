@@ -23,22 +23,47 @@ Missing prerequisites (PostgreSQL, the ``temporal`` binary) skip, or fail with
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from typing import Any, Protocol
+import os
 
-import pytest
-import pytest_asyncio
-from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+# Before anything imports the hasher: argon2id at its smallest cost for the suite and every process
+# it starts (see core.security.passwords.FAST_HASHING_FOR_TESTS).
+os.environ.setdefault("THRESHOLD_TEST_FAST_HASHING", "1")
 
-from core.settings import Settings
-from tests.support import databases
-from tests.support.mail import MailCatcher
-from tests.support.prereqs import require
-from tests.support.settings import build_settings
-from tests.support.temporal import running_worker, start_dev_server, target_of, temporal_binary
+from collections.abc import AsyncIterator, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Protocol  # noqa: E402
+
+import pytest  # noqa: E402
+import pytest_asyncio  # noqa: E402
+from temporalio.client import Client  # noqa: E402
+from temporalio.testing import WorkflowEnvironment  # noqa: E402
+from temporalio.worker import Worker  # noqa: E402
+
+from core.settings import Settings  # noqa: E402
+from tests.support import databases  # noqa: E402
+from tests.support.mail import MailCatcher  # noqa: E402
+from tests.support.prereqs import require  # noqa: E402
+from tests.support.settings import build_settings  # noqa: E402
+from tests.support.temporal import running_worker, start_dev_server, target_of, temporal_binary  # noqa: E402
+
+
+@pytest.fixture
+def real_hashing_cost(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """argon2id at the production cost for this test: timing comparisons need the real weight
+    (the dummy hashes unknown accounts are checked against are made again at that cost too)."""
+    from argon2 import PasswordHasher
+
+    from core.security import passwords
+    from store import staff
+    from workers.activities import login
+
+    dummies = (staff._dummy_hash, login._dummy_hash)
+    monkeypatch.setattr(passwords, "_HASHER", PasswordHasher())
+    for dummy in dummies:
+        dummy.cache_clear()
+    yield
+    for dummy in dummies:
+        dummy.cache_clear()
 
 
 class MakeSettings(Protocol):

@@ -9,6 +9,7 @@ which NIST SP 800-63B §5.1.1.2 lists among the passwords to refuse.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from functools import cache
 from typing import Any
@@ -118,7 +119,23 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
-_HASHER = PasswordHasher()
+#: Set by the test suite (tests/conftest.py) for itself and the processes it starts: argon2id with
+#: the smallest cost, so thousands of sign-ups and sign-ins do not spend the suite's minutes on
+#: hashing. The algorithm, the encoding and every code path stay the same; tests that compare
+#: timings hash at the real cost (the ``real_hashing_cost`` fixture). Refused when
+#: ``THRESHOLD_ENVIRONMENT=production``.
+FAST_HASHING_FOR_TESTS = "THRESHOLD_TEST_FAST_HASHING"
+
+
+def _hasher() -> PasswordHasher:
+    if os.environ.get(FAST_HASHING_FOR_TESTS) != "1":
+        return PasswordHasher()
+    if os.environ.get("THRESHOLD_ENVIRONMENT") == "production":
+        raise RuntimeError(f"{FAST_HASHING_FOR_TESTS} is for the test suite, never production")
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+_HASHER = _hasher()
 
 
 def hash_password(password: str) -> str:

@@ -114,6 +114,7 @@ def test_an_unknown_email_is_throttled_and_answered_like_a_real_one(
     assert sorted(real) == sorted(ghost) == ["locked"] * 3 + ["wrong"] * 5
 
 
+@pytest.mark.usefixtures("real_hashing_cost")
 def test_known_and_unknown_emails_take_the_same_time(db_settings: Settings) -> None:
     staff = add_staff(db_settings, email())
     directory = StaffDirectory(db_settings)

@@ -119,6 +119,7 @@ async def test_sign_in_with_plain_posts_records_the_session(allow: Stack) -> Non
         assert page.status == 200 and session.browser in page.html and "(this browser)" in page.html
 
 
+@pytest.mark.usefixtures("real_hashing_cost")
 async def test_unknown_email_wrong_password_and_locked_look_identical(allow: Stack) -> None:
     known, ghost, locked = unique_email("known"), unique_email("ghost"), unique_email("locked")
     register_customer(allow.settings, known, PASSWORD)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.security.passwords import (
+    FAST_HASHING_FOR_TESTS,
     PasswordPolicy,
     Runs,
     hash_password,
@@ -185,3 +190,34 @@ def test_generated_runs_are_always_refused(weak: str) -> None:
 def test_any_text_gets_an_answer_not_an_exception(candidate: str) -> None:
     answer = PasswordPolicy.problem(candidate)
     assert answer is None or isinstance(answer, str)
+
+
+PARAMETERS = (
+    "from core.security import passwords as p; h = p._HASHER; "
+    "print(h.time_cost, h.memory_cost, h.parallelism, p.hash_password('x')[:9])"
+)
+
+
+def _hasher_in_a_fresh_process(**variables: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != FAST_HASHING_FOR_TESTS}
+    return subprocess.run(
+        [sys.executable, "-c", PARAMETERS],
+        cwd=Path(__file__).resolve().parents[3],
+        env={**env, **variables},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_hashes_at_rfc_9106_cost_and_refuses_the_suites_fast_profile() -> None:
+    default = _hasher_in_a_fresh_process()
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.split() == ["3", "65536", "4", "$argon2id"]
+
+    fast = _hasher_in_a_fresh_process(**{FAST_HASHING_FOR_TESTS: "1"})
+    assert fast.stdout.split() == ["1", "1024", "1", "$argon2id"]
+
+    refused = _hasher_in_a_fresh_process(
+        **{FAST_HASHING_FOR_TESTS: "1", "THRESHOLD_ENVIRONMENT": "production"}
+    )
+    assert refused.returncode != 0 and "never production" in refused.stderr
