@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import col, or_, select
 
+from contracts.risk_explain import explain
 from core.settings import load_settings
 from store.db import session_for
 from store.models import AuditEvent, Session
@@ -80,12 +81,12 @@ def _explain(args: argparse.Namespace) -> int:
         raise SystemExit(f"threshold risk explain: no risk decision for {args.id!r}")
     _say(f"journey {journey_id}")
     for at, detail in found:
-        _say(f"{at}  {detail.get('decision', '?')}  score {detail.get('score')}")
-        if detail.get("summary"):
-            _say(f"  {detail['summary']}")
-        for reason in detail.get("reasons", []):
+        words = explain(detail)  # the same words support reads on /support
+        _say(f"{at}  {detail.get('decision', '?')}  score {detail.get('score')}  {words.verdict}")
+        _say(f"  {words.summary}")
+        for reason in words.unusual:
             _say(f"  unusual: {reason}")
-        for familiar in detail.get("familiar", []):
+        for familiar in words.familiar:
             _say(f"  familiar: {familiar}")
     return 0
 

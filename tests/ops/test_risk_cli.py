@@ -73,8 +73,9 @@ def test_explain_a_journey_and_a_session(env: Settings, capsys: pytest.CaptureFi
     assert f"journey {odd.journey_id}" in by_journey
     assert f"{assessment.decision}  score {assessment.score}" in by_journey
     assert assessment.summary in by_journey
-    assert "unusual: new country: US" in by_journey
-    assert "unusual: unrecognised device" in by_journey
+    # The words support reads on /support (contracts.risk_explain), not raw reason codes.
+    assert "unusual: New country: US: unusual, but not enough for a second step." in by_journey
+    assert "unusual: Unrecognised device: unusual, but not enough" in by_journey
     assert "8.8.8.8" not in by_journey
 
 
