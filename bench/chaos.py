@@ -180,8 +180,9 @@ async def progress(customers: list[Customer], clock: Clock, impairments: list[Im
         await asyncio.sleep(PROGRESS_EVERY)
         records = [r for c in customers for r in c.records]
         print(
-            f"  t={clock():5.0f}s  journeys done {sum(r.completed for r in records)}"
-            f"/{sum(len(c.plan) for c in customers)}, given up "
+            f"  t={clock():5.0f}s  customers done "
+            f"{sum(c.doing == 'done' for c in customers)}/{len(customers)}, journeys done "
+            f"{sum(r.completed for r in records)} (with the sign-ins they needed), given up "
             f"{sum(bool(r.error) for r in records)}, faults {len(impairments)}",
             flush=True,
         )

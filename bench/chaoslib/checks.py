@@ -262,14 +262,18 @@ async def scan_secrets(
 ) -> tuple[int, list[str]]:
     """How many history texts were scanned, and where which secret (a short prefix) occurs."""
     query = f"TaskQueue = '{settings.task_queue}'"
+    histories = await history_texts(client, settings.codec_keyring, query)
+    # One haystack per place, its texts joined by NUL (no secret holds one, and it is no digit,
+    # so a code still stands alone): each secret is one C-speed search instead of one Python
+    # loop over ~10^5 texts, which made a 200-customer run's scan take longer than the run.
     places = {
-        "history": await history_texts(client, settings.codec_keyring, query),
-        "table": table_texts(settings),
+        "history": "\0".join(histories),
+        "table": "\0".join(table_texts(settings)),
     }
     found = [
         f"{s[:3]}… in a {where}"
         for s in sorted(secrets)
-        for where, texts in places.items()
-        if s and occurs(s, texts)
+        for where, haystack in places.items()
+        if s and occurs(s, [haystack])
     ]
-    return len(places["history"]), found
+    return len(histories), found
