@@ -16,6 +16,24 @@ from store.db import session_for
 from store.models import AuditEvent
 
 
+def row(
+    kind: str,
+    *,
+    key: str | None = None,
+    journey_id: str | None = None,
+    customer_id: str | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """One audit row, for a caller that writes it inside its own transaction."""
+    return AuditEvent(
+        key=key or f"{kind}:{uuid.uuid4()}",
+        kind=kind,
+        journey_id=journey_id,
+        customer_id=customer_id,
+        detail=json.dumps(detail, sort_keys=True),
+    )
+
+
 def record(
     database_url: str,
     kind: str,
@@ -28,14 +46,6 @@ def record(
     """Append one event; an explicit ``key`` makes writing the same event twice a no-op."""
     try:
         with session_for(database_url) as db:
-            db.add(
-                AuditEvent(
-                    key=key or f"{kind}:{uuid.uuid4()}",
-                    kind=kind,
-                    journey_id=journey_id,
-                    customer_id=customer_id,
-                    detail=json.dumps(detail, sort_keys=True),
-                )
-            )
+            db.add(row(kind, key=key, journey_id=journey_id, customer_id=customer_id, **detail))
     except IntegrityError:
         return

@@ -26,6 +26,18 @@ class Grant:
     granted: bool
 
 
+def row(*, customer_id: str, journey_id: str, channel: str, grant: Grant) -> ConsentRecord:
+    """One consent record, for a caller that writes it inside its own transaction."""
+    return ConsentRecord(
+        customer_id=customer_id,
+        purpose=grant.purpose,
+        version=grant.version,
+        granted=grant.granted,
+        channel=channel,
+        journey_id=journey_id,
+    )
+
+
 def append(
     database_url: str, *, customer_id: str, journey_id: str, channel: str, grants: list[Grant]
 ) -> list[Grant]:
@@ -39,13 +51,8 @@ def append(
         try:
             with session_for(database_url) as session:
                 session.add(
-                    ConsentRecord(
-                        customer_id=customer_id,
-                        purpose=grant.purpose,
-                        version=grant.version,
-                        granted=grant.granted,
-                        channel=channel,
-                        journey_id=journey_id,
+                    row(
+                        customer_id=customer_id, journey_id=journey_id, channel=channel, grant=grant
                     )
                 )
             written.append(grant)

@@ -60,15 +60,7 @@ class EventActivitiesImpl(ActivityGroup):
         for _ in range(self.MAX_SEQ_RACES):
             try:
                 with self.db() as session:
-                    session.add(
-                        OutboxEvent(
-                            event_id=event.event_id,
-                            type=event.type,
-                            customer_id=event.customer_id,
-                            customer_seq=self._next_seq(session, event.customer_id),
-                            data=json.dumps(event.data, sort_keys=True),
-                        )
-                    )
+                    session.add(outbox_row(event, self._next_seq(session, event.customer_id)))
                 break
             except IntegrityError:
                 with self.db() as session:
@@ -92,3 +84,14 @@ class EventActivitiesImpl(ActivityGroup):
             select(func.max(OutboxEvent.customer_seq)).where(OutboxEvent.customer_id == customer_id)
         ).one()
         return (last or 0) + 1
+
+
+def outbox_row(event: EmitEvent, customer_seq: int | None) -> OutboxEvent:
+    """The outbox row of ``event``, numbered ``customer_seq`` among its customer's events."""
+    return OutboxEvent(
+        event_id=event.event_id,
+        type=event.type,
+        customer_id=event.customer_id,
+        customer_seq=customer_seq,
+        data=json.dumps(event.data, sort_keys=True),
+    )

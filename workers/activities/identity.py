@@ -104,10 +104,10 @@ class IdentityActivitiesImpl(ActivityGroup):
         the customer created the first time instead of making a second one.
         """
         with self.db() as session:
-            customer, staged = _created_or_new(session, request.journey_id)
+            customer, staged = created_or_new(session, request.journey_id)
             if staged is None:
                 return CreatedCustomer(customer_id=customer.id)
-            _add_first_credential(session, staged, customer.id)
+            add_first_credential(session, staged, customer.id)
             session.delete(staged)
             customer_id = customer.id
         self._created(request.journey_id, customer_id)
@@ -124,10 +124,10 @@ class IdentityActivitiesImpl(ActivityGroup):
         upstream = request.upstream
         try:
             with self.db() as session:
-                customer, staged = _created_or_new(session, request.journey_id)
+                customer, staged = created_or_new(session, request.journey_id)
                 if staged is None:
                     return CreatedCustomer(customer_id=customer.id)
-                _link_upstream(session, customer.id, upstream)
+                link_upstream(session, customer.id, upstream)
                 session.delete(staged)
                 customer_id = customer.id
         except IntegrityError as exc:
@@ -157,7 +157,7 @@ class IdentityActivitiesImpl(ActivityGroup):
         return password
 
 
-def _created_or_new(
+def created_or_new(
     session: Session, journey_id: str
 ) -> tuple[Customer, PendingRegistration | None]:
     """The customer an earlier attempt of this journey's creation made, with ``None``; else a new
@@ -190,7 +190,7 @@ def _staged_for_creation(session: Session, journey_id: str) -> PendingRegistrati
     return staged
 
 
-def _add_first_credential(session: Session, staged: PendingRegistration, customer_id: str) -> None:
+def add_first_credential(session: Session, staged: PendingRegistration, customer_id: str) -> None:
     """The password staged at sign-up, else the passkey registered during it; neither is refused."""
     if staged.password_hash:
         session.add(
@@ -206,7 +206,7 @@ def _add_first_credential(session: Session, staged: PendingRegistration, custome
         )
 
 
-def _link_upstream(session: Session, customer_id: str, upstream: UpstreamIdentity) -> None:
+def link_upstream(session: Session, customer_id: str, upstream: UpstreamIdentity) -> None:
     """The new customer's link to the provider it signed up with, and the profile it shared."""
     session.add(
         IdentityLink(

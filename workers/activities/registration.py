@@ -10,18 +10,17 @@ started) follow the transaction, so a retry completes whatever a crash cut short
 from __future__ import annotations
 
 import asyncio
-import json
 
 from contracts.events import EmitEvent
 from contracts.identity import CreatedCustomer
 from contracts.registration import CreateRegistered, RegistrationActivities
 from contracts.risk import Baseline
 from core.settings import Settings
-from store.events_models import OutboxEvent
-from store.models import AuditEvent, ConsentRecord
+from store import audit, consents
+from store.models import AuditEvent
 from workers.activities.base import ActivityGroup, implements_async
-from workers.activities.events import EventActivitiesImpl
-from workers.activities.identity import _add_first_credential, _created_or_new, _link_upstream
+from workers.activities.events import EventActivitiesImpl, outbox_row
+from workers.activities.identity import add_first_credential, created_or_new, link_upstream
 from workers.activities.risk import RiskActivitiesImpl
 
 CHANNEL = "registration"
@@ -52,37 +51,28 @@ class RegistrationActivitiesImpl(ActivityGroup):
         journey_id = request.journey_id
         upstream = request.upstream
         with self.db() as session:
-            customer, staged = _created_or_new(session, journey_id)
+            customer, staged = created_or_new(session, journey_id)
             if staged is None:
                 return customer.id
             if upstream is not None:
-                _link_upstream(session, customer.id, upstream)
+                link_upstream(session, customer.id, upstream)
             else:
-                _add_first_credential(session, staged, customer.id)
+                add_first_credential(session, staged, customer.id)
             session.delete(staged)
             for grant in request.grants:
+                choice = consents.Grant(grant.purpose, grant.version, grant.granted)
                 session.add(
-                    ConsentRecord(
+                    consents.row(
                         customer_id=customer.id,
-                        purpose=grant.purpose,
-                        version=grant.version,
-                        granted=grant.granted,
-                        channel=CHANNEL,
                         journey_id=journey_id,
+                        channel=CHANNEL,
+                        grant=choice,
                     )
                 )
             session.add_all(_audit(request, customer.id))
             # A new customer's first events: numbered 1, 2, 3 (OutboxEvent.customer_seq).
             for seq, event in enumerate(_events(request, customer.id), start=1):
-                session.add(
-                    OutboxEvent(
-                        event_id=event.event_id,
-                        type=event.type,
-                        customer_id=event.customer_id,
-                        customer_seq=seq,
-                        data=json.dumps(event.data, sort_keys=True),
-                    )
-                )
+                session.add(outbox_row(event, seq))
             return customer.id
 
 
@@ -91,19 +81,18 @@ def _audit(request: CreateRegistered, customer_id: str) -> list[AuditEvent]:
     journey_id = request.journey_id
     purposes = [g.purpose for g in request.grants if g.granted]
     return [
-        AuditEvent(
+        audit.row(
+            "customer.created",
             key=f"{journey_id}:created",
-            kind="customer.created",
             customer_id=customer_id,
             journey_id=journey_id,
-            detail=json.dumps({}),
         ),
-        AuditEvent(
+        audit.row(
+            "consent.changed",
             key=f"{journey_id}:consents",
-            kind="consent.changed",
             customer_id=customer_id,
             journey_id=journey_id,
-            detail=json.dumps({"purposes": purposes}, sort_keys=True),
+            purposes=purposes,
         ),
     ]
 
